@@ -152,3 +152,6 @@ func (s *Store) SetClock(now func() time.Time) { s.now = now }
 
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
+
+// sqlReadOnly begins a deferred transaction that sees one snapshot.
+var sqlReadOnly = sql.TxOptions{ReadOnly: true}
