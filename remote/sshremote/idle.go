@@ -1,0 +1,58 @@
+package sshremote
+
+import (
+	"io"
+	"time"
+)
+
+// idleWatch fires when no output arrived for its timeout. A zero timeout
+// never fires.
+type idleWatch struct {
+	timeout time.Duration
+	timer   *time.Timer
+}
+
+func newIdleWatch(timeout time.Duration) *idleWatch {
+	w := &idleWatch{timeout: timeout}
+	if timeout > 0 {
+		w.timer = time.NewTimer(timeout)
+	}
+	return w
+}
+
+// expired returns the channel that receives when the output went idle, or
+// nil, which never receives, when there is no timeout.
+func (w *idleWatch) expired() <-chan time.Time {
+	if w.timer == nil {
+		return nil
+	}
+	return w.timer.C
+}
+
+func (w *idleWatch) stop() {
+	if w.timer != nil {
+		w.timer.Stop()
+	}
+}
+
+// wrap returns a writer that restarts the idle timer on every write. A
+// nil out discards the output.
+func (w *idleWatch) wrap(out io.Writer) io.Writer {
+	if out == nil {
+		out = io.Discard
+	}
+	if w.timer == nil {
+		return out
+	}
+	return idleWriter{out: out, watch: w}
+}
+
+type idleWriter struct {
+	out   io.Writer
+	watch *idleWatch
+}
+
+func (i idleWriter) Write(p []byte) (int, error) {
+	i.watch.timer.Reset(i.watch.timeout)
+	return i.out.Write(p)
+}
