@@ -32,7 +32,7 @@ func ParseSCPSink(command string) (dst string, ok bool) {
 	return dst, true
 }
 
-// unquotePOSIX undoes single-quote quoting: 'a'\''b' becomes a'b.
+// unquotePOSIX undoes single-quote quoting: 'a'\”b' becomes a'b.
 func unquotePOSIX(s string) (string, error) {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {

@@ -248,4 +248,3 @@ func (c *trackedConn) Close() error {
 	})
 	return c.Conn.Close()
 }
-
