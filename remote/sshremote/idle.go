@@ -2,14 +2,18 @@ package sshremote
 
 import (
 	"io"
+	"sync"
 	"time"
 )
 
-// idleWatch fires when no output arrived for its timeout. A zero timeout
-// never fires.
+// idleWatch forwards a command's output to the caller's writers until it
+// is closed, and fires when no output arrived for its timeout. A zero
+// timeout never fires.
 type idleWatch struct {
 	timeout time.Duration
 	timer   *time.Timer
+	mu      sync.Mutex
+	closed  bool
 }
 
 func newIdleWatch(timeout time.Duration) *idleWatch {
@@ -35,16 +39,21 @@ func (w *idleWatch) stop() {
 	}
 }
 
-// wrap returns a writer that restarts the idle timer on every write. A
-// nil out discards the output.
+// close stops forwarding output, so nothing reaches the caller's writers
+// after Run returned.
+func (w *idleWatch) close() {
+	w.mu.Lock()
+	w.closed = true
+	w.mu.Unlock()
+}
+
+// wrap returns a writer that forwards to out while the watch is open and
+// restarts the idle timer on every write. A nil out discards the output.
 func (w *idleWatch) wrap(out io.Writer) io.Writer {
 	if out == nil {
 		out = io.Discard
 	}
-	if w.timer == nil {
-		return out
-	}
-	return idleWriter{out: out, watch: w}
+	return &idleWriter{out: out, watch: w}
 }
 
 type idleWriter struct {
@@ -52,7 +61,14 @@ type idleWriter struct {
 	watch *idleWatch
 }
 
-func (i idleWriter) Write(p []byte) (int, error) {
-	i.watch.timer.Reset(i.watch.timeout)
+func (i *idleWriter) Write(p []byte) (int, error) {
+	i.watch.mu.Lock()
+	defer i.watch.mu.Unlock()
+	if i.watch.closed {
+		return len(p), nil
+	}
+	if i.watch.timer != nil {
+		i.watch.timer.Reset(i.watch.timeout)
+	}
 	return i.out.Write(p)
 }

@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	gossh "golang.org/x/crypto/ssh"
@@ -93,21 +94,13 @@ func labTarget(t *testing.T) conformance.Target {
 				return dialSession(ctx, cfg)
 			},
 			DialHostKeyChanged: func(ctx context.Context) (remote.Session, error) {
-				other, err := sshserver.NewEd25519Key()
-				if err != nil {
-					return nil, err
-				}
 				cfg := lab.config
-				cfg.KnownHosts = []string{writeKnownHosts(t, lab.server.Addr(), other.PublicKey())}
+				cfg.KnownHosts = []string{writeKnownHosts(t, lab.server.Addr(), otherKey(t))}
 				return dialSession(ctx, cfg)
 			},
 			DialAuthRejected: func(ctx context.Context) (remote.Session, error) {
-				other, err := sshserver.NewEd25519Key()
-				if err != nil {
-					return nil, err
-				}
 				cfg := lab.config
-				cfg.Auth = []AuthMethod{Signers(other)}
+				cfg.Auth = []AuthMethod{Signers(otherSigner(t))}
 				return dialSession(ctx, cfg)
 			},
 			DropConnections: lab.server.DropConnections,
@@ -127,3 +120,17 @@ func dialSession(ctx context.Context, cfg Config) (remote.Session, error) {
 func TestConformanceLabServer(t *testing.T) {
 	conformance.Run(t, labTarget(t))
 }
+
+// otherSigner returns a fresh key that no server knows.
+func otherSigner(t *testing.T) gossh.Signer {
+	t.Helper()
+	key, err := sshserver.NewEd25519Key()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
+}
+
+func otherKey(t *testing.T) gossh.PublicKey { return otherSigner(t).PublicKey() }
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -100,8 +100,9 @@ func (s *Session) Run(ctx context.Context, cmd remote.Command, stdout, stderr io
 	defer channel.Close()
 	watch := newIdleWatch(s.cfg.IdleTimeout)
 	defer watch.stop()
-	channel.Stdout = watch.wrap(stdout)
-	channel.Stderr = watch.wrap(stderr)
+	stdout, stderr = watch.wrap(stdout), watch.wrap(stderr)
+	channel.Stdout = stdout
+	channel.Stderr = stderr
 	channel.Stdin = cmd.Stdin
 	if err := channel.Start(line); err != nil {
 		return s.lostError("run", err)
@@ -127,23 +128,39 @@ func (s *Session) wait(ctx context.Context, channel *ssh.Session, watch *idleWat
 	go func() { done <- channel.Wait() }()
 	select {
 	case err := <-done:
+		watch.close()
 		return s.exitError(op, err)
 	case <-ctx.Done():
-		s.interrupt(channel, done)
+		s.interrupt(channel, done, watch)
 		return s.contextError(op, ctx.Err())
 	case <-watch.expired():
-		s.interrupt(channel, done)
+		s.interrupt(channel, done, watch)
 		return &remote.Error{Host: s.cfg.name(), Kind: remote.KindTimeout, Op: op,
 			Detail: fmt.Sprintf("no output for %v", s.cfg.IdleTimeout)}
 	}
 }
 
-// interrupt signals the remote command, closes its channel and waits until
-// the channel's goroutines have ended.
-func (s *Session) interrupt(channel *ssh.Session, done <-chan error) {
+// interruptGrace is how long interrupt waits for the host to close the
+// channel after the signal.
+const interruptGrace = 2 * time.Second
+
+// interrupt signals the remote command and closes its channel. OpenSSH
+// closes the channel only once every process holding the command's output
+// has ended, and the signal reaches only the shell, so interrupt waits at
+// most interruptGrace. The channel's goroutines end when the host closes
+// it or the session is closed; the caller's writers get no more output
+// because watch stops forwarding.
+//
+// NOTE: a child of the remote shell, such as "sleep" in "echo; sleep 60",
+// keeps running on an OpenSSH host after the signal kills the shell.
+func (s *Session) interrupt(channel *ssh.Session, done <-chan error, watch *idleWatch) {
+	watch.close()
 	channel.Signal(ssh.SIGKILL)
 	channel.Close()
-	<-done
+	select {
+	case <-done:
+	case <-time.After(interruptGrace):
+	}
 }
 
 func (s *Session) exitError(op string, err error) error {

@@ -32,7 +32,8 @@ func ParseSCPSink(command string) (dst string, ok bool) {
 	return dst, true
 }
 
-// unquotePOSIX undoes single-quote quoting: 'a'\”b' becomes a'b.
+// unquotePOSIX undoes the single quotes and backslash escapes of a POSIX
+// shell word, as conformance.ShellQuote writes them.
 func unquotePOSIX(s string) (string, error) {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
