@@ -24,10 +24,7 @@ func (s *Store) Append(ctx context.Context, events ...event.Event) ([]event.Reco
 		}
 		recs = append(recs, r)
 	}
-	if err := s.commit(ctx, recs, false); err != nil {
-		return nil, err
-	}
-	return recs, nil
+	return s.commit(ctx, recs, false)
 }
 
 // prepare turns an event into a record without seq and hashes.
@@ -58,47 +55,68 @@ func (s *Store) prepare(e event.Event) (event.Record, error) {
 
 // commit assigns seq, origin and hashes to recs and inserts them in one
 // write transaction. With imported set, recs keep their origin and origin
-// seq, and those already in the journal are dropped from recs in place.
-func (s *Store) commit(ctx context.Context, recs []event.Record, imported bool) error {
+// seq, and those already in the journal are skipped. It returns the records
+// inserted.
+func (s *Store) commit(ctx context.Context, recs []event.Record, imported bool) ([]event.Record, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("append to journal: %w", err)
+		return nil, fmt.Errorf("append to journal: %w", err)
 	}
 	defer tx.Rollback()
 
 	head, err := headTx(ctx, tx)
 	if err != nil {
-		return fmt.Errorf("append to journal: %w", err)
+		return nil, fmt.Errorf("append to journal: %w", err)
 	}
 	ins, err := tx.PrepareContext(ctx, `INSERT INTO records
 		(seq, time, kind, run, host, origin, origin_seq, payload, prev_hash, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
-		return fmt.Errorf("append to journal: %w", err)
+		return nil, fmt.Errorf("append to journal: %w", err)
 	}
 	defer ins.Close()
 
-	for i := range recs {
-		r := &recs[i]
+	kept := recs[:0]
+	for _, r := range recs {
+		if imported {
+			dup, err := hasRecord(ctx, tx, r.Origin, r.OriginSeq)
+			if err != nil {
+				return nil, err
+			}
+			if dup {
+				continue
+			}
+		}
 		r.Seq = head.Seq + 1
 		r.PrevHash = head.Hash
 		if !imported {
 			r.Origin, r.OriginSeq = s.id, r.Seq
 		}
-		if r.Hash, err = Hash(*r); err != nil {
-			return err
+		if r.Hash, err = Hash(r); err != nil {
+			return nil, err
 		}
 		_, err = ins.ExecContext(ctx, r.Seq, formatTime(r.Time), string(r.Kind), r.Run, r.Host,
 			r.Origin, r.OriginSeq, string(r.Payload), r.PrevHash, r.Hash)
 		if err != nil {
-			return fmt.Errorf("append record %d: %w", r.Seq, err)
+			return nil, fmt.Errorf("append record %d: %w", r.Seq, err)
 		}
 		head = Head{Seq: r.Seq, Hash: r.Hash}
+		kept = append(kept, r)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit journal records: %w", err)
+		return nil, fmt.Errorf("commit journal records: %w", err)
 	}
-	return nil
+	return kept, nil
+}
+
+func hasRecord(ctx context.Context, tx *sql.Tx, origin string, originSeq int64) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM records WHERE origin = ? AND origin_seq = ?`,
+		origin, originSeq).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("look up record %s/%d: %w", origin, originSeq, err)
+	}
+	return n > 0, nil
 }
 
 // Head identifies the last record of a journal. A report that prints its

@@ -169,7 +169,11 @@ func (w *Writer) commit(batch []event.Record, flushes []chan error) {
 	if len(batch) > 0 {
 		err := w.failure()
 		if err == nil {
-			err = w.store.commit(context.Background(), batch, false)
+			var stored []event.Record
+			stored, err = w.store.commit(context.Background(), batch, false)
+			if err == nil {
+				batch = stored
+			}
 			w.setFailure(err)
 		}
 		if w.opts.OnCommit != nil {
