@@ -1,9 +1,11 @@
 // Package kev reads the CISA Known Exploited Vulnerabilities (KEV)
 // catalogue in its published JSON and CSV forms, validates it against the
-// fields its schema requires, and compares two versions of it.
+// fields its schema requires, and compares two versions of it. It keeps
+// the current catalogue and the imported Microsoft security update
+// documents as files in the state directory; the journal records each
+// import.
 //
-// It does no network I/O and stores nothing: callers pass a reader and
-// decide where a validated catalogue goes.
+// It does no network I/O: callers pass a reader.
 package kev
 
 import (
