@@ -103,7 +103,8 @@ Without a command it opens the full-screen console on the inventory.`,
 		"name recorded as the operator in the journal, beside the OS user")
 
 	root.AddCommand(
-	// Commands are added here, one constructor per file.
+		// Commands are added here, one constructor per file.
+		a.newTrustCmd(),
 	)
 	return root
 }

@@ -1,0 +1,107 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/crypto/ssh"
+
+	"patchbay/remote/sshremote"
+	"patchbay/state"
+)
+
+// trustTimeout bounds the connection that reads the host key.
+const trustTimeout = 30 * time.Second
+
+func (a *app) newTrustCmd() *cobra.Command {
+	var yes, legacy bool
+	cmd := &cobra.Command{
+		Use:   "trust HOST[:PORT]",
+		Short: "Pin a host's SSH key in patchbay's known_hosts",
+		Long: `trust connects to HOST (port 22 unless PORT is given), shows the type and
+SHA256 fingerprint of the SSH host key it presents, and after confirmation
+appends the key to known_hosts in the state directory, which every later
+session checks. Compare the fingerprint with the one the host's owner reads
+on the host (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) first.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.trust(cmd.Context(), args[0], yes, legacy)
+		},
+	}
+	cmd.Flags().BoolVar(&yes, "yes", false, "pin the key without asking, for scripts that checked the fingerprint")
+	cmd.Flags().BoolVar(&legacy, "legacy-algorithms", false, "also offer the legacy algorithms of old network gear")
+	return cmd
+}
+
+// trust fetches the host key, asks the operator and pins the key.
+// NOTE: HOST is taken as an address; looking it up in the inventory is
+// not wired yet.
+func (a *app) trust(ctx context.Context, target string, yes, legacy bool) error {
+	cfg, err := trustConfig(target, legacy)
+	if err != nil {
+		return err
+	}
+	dir, err := state.ResolveDir(a.stateDir, a.getenv)
+	if err != nil {
+		return usageErrorf("trust %s: %w", target, err)
+	}
+	file := filepath.Join(dir, sshremote.KnownHostsFile)
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(ctx, trustTimeout)
+	defer cancel()
+	key, err := sshremote.FetchHostKey(ctx, cfg)
+	if err != nil {
+		return withExit(ExitFailures, err)
+	}
+	fmt.Fprintf(a.env.Stdout, "host %s presents an %s key with fingerprint %s\n",
+		cfg.Addr(), key.Type(), ssh.FingerprintSHA256(key))
+	if !yes && !a.confirm(fmt.Sprintf("Pin this key in %s? [y/N] ", file)) {
+		return withExit(ExitAborted, errors.New("trust: key not pinned, because the answer was not yes"))
+	}
+	if err := sshremote.PinHostKey(file, cfg.Addr(), key); err != nil {
+		return withExit(ExitFailures, err)
+	}
+	fmt.Fprintf(a.env.Stdout, "pinned in %s\n", file)
+	return nil
+}
+
+// trustConfig parses HOST[:PORT].
+func trustConfig(target string, legacy bool) (sshremote.Config, error) {
+	host, port := target, 22
+	if h, p, err := net.SplitHostPort(target); err == nil {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return sshremote.Config{}, usageErrorf("trust: invalid port %q in %q; give HOST or HOST:PORT", p, target)
+		}
+		host, port = h, n
+	}
+	if host == "" {
+		return sshremote.Config{}, usageErrorf("trust: missing host in %q; give HOST or HOST:PORT", target)
+	}
+	return sshremote.Config{Address: host, Port: port, User: "patchbay", LegacyAlgorithms: legacy}, nil
+}
+
+// confirm asks question on stdout and reports whether the answer read
+// from stdin is y or yes.
+func (a *app) confirm(question string) bool {
+	fmt.Fprint(a.env.Stdout, question)
+	if a.env.Stdin == nil {
+		return false
+	}
+	answer, _ := bufio.NewReader(a.env.Stdin).ReadString('\n')
+	switch strings.ToLower(strings.TrimSpace(answer)) {
+	case "y", "yes":
+		return true
+	}
+	return false
+}
