@@ -66,7 +66,7 @@ func (a *app) trust(ctx context.Context, target string, yes, legacy bool) error 
 	fmt.Fprintf(a.env.Stdout, "host %s presents an %s key with fingerprint %s\n",
 		cfg.Addr(), key.Type(), ssh.FingerprintSHA256(key))
 	if !yes && !a.confirm(fmt.Sprintf("Pin this key in %s? [y/N] ", file)) {
-		return withExit(ExitAborted, errors.New("trust: key not pinned, because the answer was not yes"))
+		return withExit(ExitAborted, errors.New("trust: key not pinned because the reply was not y or yes; run trust again to pin it"))
 	}
 	if err := sshremote.PinHostKey(file, cfg.Addr(), key); err != nil {
 		return withExit(ExitFailures, err)
