@@ -158,6 +158,9 @@ func (s *Server) config() string {
 		"AllowUsers " + s.User,
 		"MaxStartups 200:30:400",
 		"LogLevel VERBOSE",
+		// Every process of a login inherits the marker, so stop finds the
+		// commands that outlived their connection.
+		"SetEnv " + markerVariable + "=" + s.Dir,
 	}
 	return strings.Join(lines, "\n") + "\n"
 }
@@ -253,9 +256,41 @@ func childPIDs(ppid int) []int {
 	return pids
 }
 
-// stop kills sshd and its per-connection processes, then reaps it.
+// markerVariable is set in the environment of every login to this sshd.
+const markerVariable = "PATCHBAY_SSHDTEST"
+
+// stop kills sshd, its per-connection processes and every process that
+// carries its marker, such as a command's child whose shell was killed,
+// then reaps sshd.
 func (s *Server) stop() {
 	s.DropConnections()
+	for _, pid := range markedPIDs(markerVariable + "=" + s.Dir) {
+		syscall.Kill(pid, syscall.SIGKILL)
+	}
 	syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
 	s.cmd.Wait()
+}
+
+// markedPIDs returns the ids of the processes whose environment contains
+// the entry marker, read from /proc.
+func markedPIDs(marker string) []int {
+	entries, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		environ, err := os.ReadFile(filepath.Join("/proc", e.Name(), "environ"))
+		if err != nil {
+			continue
+		}
+		for _, entry := range strings.Split(string(environ), "\x00") {
+			if entry == marker {
+				pids = append(pids, pid)
+				break
+			}
+		}
+	}
+	return pids
 }
