@@ -1,0 +1,326 @@
+package lab
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// posixCommands are the commands every POSIX host has. A personality's
+// Shell.Commands take precedence over them.
+var posixCommands map[string]CommandFunc
+
+func init() {
+	posixCommands = map[string]CommandFunc{
+		"true":     func(context.Context, *Call) (int, error) { return 0, nil },
+		":":        func(context.Context, *Call) (int, error) { return 0, nil },
+		"false":    func(context.Context, *Call) (int, error) { return 1, nil },
+		"echo":     runEcho,
+		"printf":   runPrintf,
+		"cat":      runCat,
+		"test":     runTest,
+		"[":        runTest,
+		"sleep":    runSleep,
+		"exit":     runExit,
+		"id":       runID,
+		"whoami":   runWhoami,
+		"hostname": runHostname,
+		"grep":     runGrep,
+		"head":     runHead,
+		"wc":       runWc,
+		"rm":       runRm,
+		"mkdir":    func(context.Context, *Call) (int, error) { return 0, nil },
+		"chmod":    func(context.Context, *Call) (int, error) { return 0, nil },
+		"scp":      runSCP,
+	}
+}
+
+func runEcho(_ context.Context, c *Call) (int, error) {
+	args := c.Args[1:]
+	newline := true
+	if len(args) > 0 && args[0] == "-n" {
+		newline, args = false, args[1:]
+	}
+	c.Printf("%s", strings.Join(args, " "))
+	if newline {
+		c.Printf("\n")
+	}
+	return 0, nil
+}
+
+// runPrintf handles %s, %d and %% conversions and the \n and \t escapes,
+// reusing the format for extra arguments as printf does.
+func runPrintf(_ context.Context, c *Call) (int, error) {
+	if len(c.Args) < 2 {
+		c.Errorf("printf: usage: printf format [arguments]\n")
+		return 2, nil
+	}
+	format := strings.NewReplacer(`\n`, "\n", `\t`, "\t", `\\`, `\`).Replace(c.Args[1])
+	args := c.Args[2:]
+	for {
+		used := printfOnce(c.Stdout, format, args)
+		if used == 0 || used >= len(args) {
+			return 0, nil
+		}
+		args = args[used:]
+	}
+}
+
+func printfOnce(w io.Writer, format string, args []string) (used int) {
+	var b strings.Builder
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' || i+1 == len(format) {
+			b.WriteByte(format[i])
+			continue
+		}
+		i++
+		if format[i] == '%' {
+			b.WriteByte('%')
+			continue
+		}
+		arg := ""
+		if used < len(args) {
+			arg = args[used]
+		}
+		used++
+		b.WriteString(arg)
+	}
+	io.WriteString(w, b.String())
+	return used
+}
+
+func runCat(_ context.Context, c *Call) (int, error) {
+	if len(c.Args) == 1 {
+		io.Copy(c.Stdout, c.Stdin)
+		return 0, nil
+	}
+	status := 0
+	for _, name := range c.Args[1:] {
+		data, ok := c.Shell.ReadFile(c.Host, name)
+		if !ok {
+			c.Errorf("cat: %s: No such file or directory\n", name)
+			status = 1
+			continue
+		}
+		c.Stdout.Write(data)
+	}
+	return status, nil
+}
+
+// runTest evaluates the forms of test that scripts use on these hosts:
+// -f, -e, -s, -n, -z, =, != and a negation.
+func runTest(_ context.Context, c *Call) (int, error) {
+	args := c.Args[1:]
+	if c.Args[0] == "[" {
+		if len(args) == 0 || args[len(args)-1] != "]" {
+			c.Errorf("sh: 1: [: missing ]\n")
+			return 2, nil
+		}
+		args = args[:len(args)-1]
+	}
+	negate := len(args) > 0 && args[0] == "!"
+	if negate {
+		args = args[1:]
+	}
+	ok, err := evalTest(c, args)
+	if err != nil {
+		c.Errorf("sh: 1: test: %v\n", err)
+		return 2, nil
+	}
+	if ok != negate {
+		return 0, nil
+	}
+	return 1, nil
+}
+
+func evalTest(c *Call, args []string) (bool, error) {
+	switch {
+	case len(args) == 0:
+		return false, nil
+	case len(args) == 1:
+		return args[0] != "", nil
+	case len(args) == 2 && (args[0] == "-f" || args[0] == "-e"):
+		_, ok := c.Shell.ReadFile(c.Host, args[1])
+		return ok, nil
+	case len(args) == 2 && args[0] == "-s":
+		data, ok := c.Shell.ReadFile(c.Host, args[1])
+		return ok && len(data) > 0, nil
+	case len(args) == 2 && args[0] == "-n":
+		return args[1] != "", nil
+	case len(args) == 2 && args[0] == "-z":
+		return args[1] == "", nil
+	case len(args) == 3 && args[1] == "=":
+		return args[0] == args[2], nil
+	case len(args) == 3 && args[1] == "!=":
+		return args[0] != args[2], nil
+	}
+	return false, fmt.Errorf("%s: unexpected operator", strings.Join(args, " "))
+}
+
+func runSleep(ctx context.Context, c *Call) (int, error) {
+	if len(c.Args) != 2 {
+		c.Errorf("sleep: missing operand\n")
+		return 1, nil
+	}
+	d, err := parseSeconds(c.Args[1])
+	if err != nil {
+		c.Errorf("sleep: invalid time interval '%s'\n", c.Args[1])
+		return 1, nil
+	}
+	if err := sleep(ctx, c.Host.Clock(), d); err != nil {
+		return 130, nil
+	}
+	return 0, nil
+}
+
+func runExit(_ context.Context, c *Call) (int, error) {
+	code := 0
+	if len(c.Args) > 1 {
+		n, err := strconv.Atoi(c.Args[1])
+		if err != nil {
+			c.Errorf("sh: 1: exit: Illegal number: %s\n", c.Args[1])
+			return 2, nil
+		}
+		code = n & 0xff
+	}
+	return code, exitRequest{code: code}
+}
+
+func runID(_ context.Context, c *Call) (int, error) {
+	if c.Root {
+		if len(c.Args) > 1 && c.Args[1] == "-u" {
+			c.Printf("0\n")
+		} else {
+			c.Printf("uid=0(root) gid=0(root) groups=0(root)\n")
+		}
+		return 0, nil
+	}
+	if len(c.Args) > 1 && c.Args[1] == "-u" {
+		c.Printf("1000\n")
+		return 0, nil
+	}
+	c.Printf("uid=1000(%[1]s) gid=1000(%[1]s) groups=1000(%[1]s),27(sudo)\n", c.X.User)
+	return 0, nil
+}
+
+func runWhoami(_ context.Context, c *Call) (int, error) {
+	if c.Root {
+		c.Printf("root\n")
+	} else {
+		c.Printf("%s\n", c.X.User)
+	}
+	return 0, nil
+}
+
+func runHostname(_ context.Context, c *Call) (int, error) {
+	c.Printf("%s\n", c.Host.Name())
+	return 0, nil
+}
+
+// runGrep supports the options scripts use to test output: -q, -c, -v, -i,
+// -E and -F.
+func runGrep(_ context.Context, c *Call) (int, error) {
+	var quiet, count, invert, fixed, fold bool
+	args := c.Args[1:]
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") && len(args[0]) > 1 {
+		for _, o := range args[0][1:] {
+			switch o {
+			case 'q':
+				quiet = true
+			case 'c':
+				count = true
+			case 'v':
+				invert = true
+			case 'F':
+				fixed = true
+			case 'i':
+				fold = true
+			}
+		}
+		args = args[1:]
+	}
+	if len(args) == 0 {
+		c.Errorf("Usage: grep [OPTION]... PATTERNS [FILE]...\n")
+		return 2, nil
+	}
+	pattern := args[0]
+	if fixed {
+		pattern = regexp.QuoteMeta(pattern)
+	}
+	if fold {
+		pattern = "(?i)" + pattern
+	}
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		c.Errorf("grep: invalid regular expression: %s\n", args[0])
+		return 2, nil
+	}
+	in := c.Stdin
+	if len(args) > 1 {
+		data, ok := c.Shell.ReadFile(c.Host, args[1])
+		if !ok {
+			c.Errorf("grep: %s: No such file or directory\n", args[1])
+			return 2, nil
+		}
+		in = bytes.NewReader(data)
+	}
+	n := 0
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64*1024), 16<<20)
+	for sc.Scan() {
+		if re.MatchString(sc.Text()) == invert {
+			continue
+		}
+		n++
+		if !quiet && !count {
+			c.Printf("%s\n", sc.Text())
+		}
+	}
+	if count && !quiet {
+		c.Printf("%d\n", n)
+	}
+	if n == 0 {
+		return 1, nil
+	}
+	return 0, nil
+}
+
+func runHead(_ context.Context, c *Call) (int, error) {
+	n := 10
+	args := c.Args[1:]
+	if len(args) >= 2 && args[0] == "-n" {
+		n, _ = strconv.Atoi(args[1])
+	} else if len(args) == 1 && strings.HasPrefix(args[0], "-") {
+		n, _ = strconv.Atoi(args[0][1:])
+	}
+	sc := bufio.NewScanner(c.Stdin)
+	for i := 0; i < n && sc.Scan(); i++ {
+		c.Printf("%s\n", sc.Text())
+	}
+	return 0, nil
+}
+
+func runWc(_ context.Context, c *Call) (int, error) {
+	data, _ := io.ReadAll(c.Stdin)
+	c.Printf("%d\n", bytes.Count(data, []byte("\n")))
+	return 0, nil
+}
+
+func runRm(_ context.Context, c *Call) (int, error) {
+	for _, name := range c.Args[1:] {
+		if strings.HasPrefix(name, "-") {
+			continue
+		}
+		c.Host.ChangeIf(func(s *State) bool {
+			_, ok := s.Files[name]
+			delete(s.Files, name)
+			return ok
+		})
+	}
+	return 0, nil
+}
