@@ -45,6 +45,10 @@ type Config struct {
 	// KeyboardInteractive maps user names to the answer expected to a
 	// single "Password: " prompt, as network gear asks it.
 	KeyboardInteractive map[string]string
+	// Forwarding accepts direct-tcpip channels to loopback addresses, so
+	// the server can act as a site's jump host. Other destinations are
+	// rejected.
+	Forwarding bool
 	// Legacy offers only the algorithms of old network gear:
 	// diffie-hellman-group1/14-sha1, CBC ciphers, hmac-sha1 and ssh-rsa
 	// host keys.
@@ -140,6 +144,13 @@ func (s *Server) newGliderServer() *ssh.Server {
 		},
 	}
 	s.setAuthHandlers(srv)
+	if s.cfg.Forwarding {
+		srv.ChannelHandlers = map[string]ssh.ChannelHandler{
+			"session":      ssh.DefaultSessionHandler,
+			"direct-tcpip": ssh.DirectTCPIPHandler,
+		}
+		srv.LocalPortForwardingCallback = allowLoopback
+	}
 	return srv
 }
 
@@ -247,4 +258,11 @@ func (c *trackedConn) Close() error {
 		c.server.mu.Unlock()
 	})
 	return c.Conn.Close()
+}
+
+// allowLoopback permits forwarding only to 127.0.0.0/8 and ::1, so a lab
+// jump host cannot reach beyond this machine.
+func allowLoopback(_ ssh.Context, host string, _ uint32) bool {
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
