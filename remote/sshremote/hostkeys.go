@@ -94,9 +94,16 @@ func (c *hostKeyChecker) check(hostport string, remote net.Addr, key ssh.PublicK
 	return err
 }
 
+// knownKey is a key that known_hosts lists for a host, either as the host
+// key itself or as a @cert-authority that signs host certificates.
+type knownKey struct {
+	key       ssh.PublicKey
+	authority bool
+}
+
 // knownKeys returns the keys known for hostport, by asking the callback
 // about a key that no file can contain.
-func (c *hostKeyChecker) knownKeys(hostport string) []ssh.PublicKey {
+func (c *hostKeyChecker) knownKeys(hostport string) []knownKey {
 	if c.callback == nil {
 		return nil
 	}
@@ -108,11 +115,26 @@ func (c *hostKeyChecker) knownKeys(hostport string) []ssh.PublicKey {
 	if !errors.As(c.callback(hostport, probeAddr(hostport), probe), &keyErr) {
 		return nil
 	}
-	keys := make([]ssh.PublicKey, len(keyErr.Want))
+	keys := make([]knownKey, len(keyErr.Want))
 	for i, k := range keyErr.Want {
-		keys[i] = k.Key
+		keys[i] = knownKey{key: k.Key, authority: isAuthorityLine(k.Filename, k.Line)}
 	}
 	return keys
+}
+
+// isAuthorityLine reports whether line (counted from 1) of the known_hosts
+// file is a @cert-authority line. knownhosts.KeyError lists such keys with
+// the host keys without saying which is which.
+func isAuthorityLine(filename string, line int) bool {
+	content, err := os.ReadFile(filename)
+	if err != nil {
+		return false
+	}
+	lines := strings.Split(string(content), "\n")
+	if line < 1 || line > len(lines) {
+		return false
+	}
+	return strings.HasPrefix(strings.TrimSpace(lines[line-1]), "@cert-authority")
 }
 
 // probeAddr returns hostport as a TCP address when it is an IP address, so
@@ -127,28 +149,37 @@ func probeAddr(hostport string) net.Addr {
 
 // hostKeyAlgorithms orders the algorithms the client offers so that the
 // types of the known keys come first: a host known by its ed25519 key is
-// then asked for that key even when it prefers RSA. The other supported
-// algorithms follow, so certificates signed by a @cert-authority still
-// work.
-func hostKeyAlgorithms(known []ssh.PublicKey, legacy bool) []string {
+// then asked for that key even when it prefers another type. For a known
+// @cert-authority the certificate algorithms come first. The other
+// supported algorithms follow.
+func hostKeyAlgorithms(known []knownKey, legacy bool) []string {
 	var preferred []string
-	for _, key := range known {
-		for _, algo := range algorithmsForKeyType(key.Type(), legacy) {
+	for _, k := range known {
+		algorithms := algorithmsForKeyType(k.key.Type(), legacy)
+		if k.authority {
+			// A CA may sign host keys of any type, not only its own.
+			algorithms = certAlgorithms(supportedHostKeyAlgorithms(legacy))
+		}
+		for _, algo := range algorithms {
 			if !slices.Contains(preferred, algo) {
 				preferred = append(preferred, algo)
 			}
 		}
 	}
-	all := ssh.SupportedAlgorithms().HostKeys
-	if legacy {
-		all = append(all, ssh.KeyAlgoRSA)
-	}
-	for _, algo := range all {
+	for _, algo := range supportedHostKeyAlgorithms(legacy) {
 		if !slices.Contains(preferred, algo) {
 			preferred = append(preferred, algo)
 		}
 	}
 	return preferred
+}
+
+func supportedHostKeyAlgorithms(legacy bool) []string {
+	all := ssh.SupportedAlgorithms().HostKeys
+	if legacy {
+		all = append(all, ssh.KeyAlgoRSA)
+	}
+	return all
 }
 
 func algorithmsForKeyType(keyType string, legacy bool) []string {
@@ -159,4 +190,25 @@ func algorithmsForKeyType(keyType string, legacy bool) []string {
 		return []string{ssh.KeyAlgoRSASHA512, ssh.KeyAlgoRSASHA256, ssh.KeyAlgoRSA}
 	}
 	return []string{ssh.KeyAlgoRSASHA512, ssh.KeyAlgoRSASHA256}
+}
+
+// certAlgorithms returns the certificate algorithms for the plain key
+// algorithms among algorithms.
+func certAlgorithms(algorithms []string) []string {
+	certs := map[string]string{
+		ssh.KeyAlgoED25519:   ssh.CertAlgoED25519v01,
+		ssh.KeyAlgoECDSA256:  ssh.CertAlgoECDSA256v01,
+		ssh.KeyAlgoECDSA384:  ssh.CertAlgoECDSA384v01,
+		ssh.KeyAlgoECDSA521:  ssh.CertAlgoECDSA521v01,
+		ssh.KeyAlgoRSASHA512: ssh.CertAlgoRSASHA512v01,
+		ssh.KeyAlgoRSASHA256: ssh.CertAlgoRSASHA256v01,
+		ssh.KeyAlgoRSA:       ssh.CertAlgoRSAv01,
+	}
+	var out []string
+	for _, algo := range algorithms {
+		if cert, ok := certs[algo]; ok {
+			out = append(out, cert)
+		}
+	}
+	return out
 }

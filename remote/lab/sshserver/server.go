@@ -36,6 +36,10 @@ type Config struct {
 	// HostKey is the server's host key. Nil generates an ed25519 key, or
 	// an RSA key when Legacy is set.
 	HostKey gossh.Signer
+	// ExtraHostKeys are further host keys the server presents as they are,
+	// such as a second key type or a host certificate (ssh.NewCertSigner).
+	// SetHostKey does not replace them.
+	ExtraHostKeys []gossh.Signer
 	// Passwords maps user names to the passwords accepted by password
 	// authentication.
 	Passwords map[string]string
@@ -142,6 +146,9 @@ func (s *Server) newGliderServer() *ssh.Server {
 		ServerConfigCallback: func(ssh.Context) *gossh.ServerConfig {
 			return s.serverConfig()
 		},
+	}
+	for _, key := range s.cfg.ExtraHostKeys {
+		srv.HostSigners = append(srv.HostSigners, key)
 	}
 	s.setAuthHandlers(srv)
 	if s.cfg.Forwarding {
