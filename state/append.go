@@ -152,3 +152,16 @@ func headTx(ctx context.Context, q queryer) (Head, error) {
 	}
 	return h, nil
 }
+
+// MarshalText formats h as SEQ:HASH.
+func (h Head) MarshalText() ([]byte, error) { return []byte(h.String()), nil }
+
+// UnmarshalText parses SEQ:HASH.
+func (h *Head) UnmarshalText(b []byte) error {
+	parsed, err := ParseHead(string(b))
+	if err != nil {
+		return err
+	}
+	*h = parsed
+	return nil
+}

@@ -29,17 +29,18 @@ type canonicalRecord struct {
 	Time      string          `json:"time"`
 }
 
-// Canonical returns the bytes that a record's hash covers: a JSON object
-// with the keys host, kind, origin, origin_seq, payload, run, seq and time
-// in that (lexical) order, no insignificant white space, no HTML escaping,
-// time in UTC as RFC 3339 with nanoseconds and trailing zeros trimmed
-// (time.RFC3339Nano), and the payload as stored, which Append writes in
-// the same canonical form with sorted keys.
+// Canonical returns the bytes that a record's hash covers. They are a JSON
+// object with the keys host, kind, origin, origin_seq, payload, run, seq
+// and time in that (lexical) order, without insignificant white space or
+// HTML escaping. The time is in UTC as RFC 3339 with nanoseconds and
+// trailing zeros trimmed (time.RFC3339Nano). The payload is taken as
+// stored, and Append stores it in the same canonical form with sorted keys.
 func Canonical(r event.Record) []byte {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	// Encoding these field types cannot fail.
+	// Only an invalid payload makes Encode fail. It then writes nothing, so
+	// the hash no longer matches and Verify reports an edit.
 	_ = enc.Encode(canonicalRecord{
 		Host: r.Host, Kind: r.Kind, Origin: r.Origin, OriginSeq: r.OriginSeq,
 		Payload: r.Payload, Run: r.Run, Seq: r.Seq, Time: formatTime(r.Time),

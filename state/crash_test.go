@@ -19,8 +19,8 @@ import (
 	"patchbay/state/hoststate"
 )
 
-// childDirEnv tells the test binary to act as the writer that
-// TestKillDuringWrites kills; childRunEnv names the child's run.
+// childDirEnv makes the test binary act as the writer that
+// TestKillDuringWrites kills, and childRunEnv names the child's run.
 const (
 	childDirEnv = "PATCHBAY_TEST_JOURNAL_CHILD_DIR"
 	childRunEnv = "PATCHBAY_TEST_JOURNAL_CHILD_RUN"

@@ -78,9 +78,9 @@ type ImportResult struct {
 
 // Import merges an export into this journal in one transaction. It first
 // checks that the file's chain verifies and ends at the head its header
-// names, and fails with ErrForeignChain otherwise. Records this journal
-// already holds, by origin and origin seq, are skipped; the others are
-// appended as new local records that keep their origin, time and content.
+// names, and fails with ErrForeignChain otherwise. It skips the records
+// this journal already contains, by origin and origin seq. It appends the
+// others as new local records that keep their origin, time and content.
 func (s *Store) Import(ctx context.Context, r io.Reader) (ImportResult, error) {
 	header, recs, err := readExport(r)
 	if err != nil {

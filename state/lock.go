@@ -27,9 +27,9 @@ type LockHolder struct {
 	Started  time.Time `json:"started"`
 	PID      int       `json:"pid"`
 	// ProcessStart is the holder process's start time in clock ticks after
-	// boot (field 22 of /proc/PID/stat). With BootID it tells the holder
-	// from a later process that reused its pid, for the operator reading
-	// the lock file; the kernel lock itself ends with the holder process.
+	// boot (field 22 of /proc/PID/stat). With BootID it distinguishes the
+	// holder from a later process that reused its pid, for the operator
+	// who reads the lock file. The kernel lock itself ends with the holder.
 	ProcessStart string `json:"process_start,omitempty"`
 	BootID       string `json:"boot_id,omitempty"`
 }
@@ -57,9 +57,9 @@ type SiteLocks struct {
 //
 // A lock is an advisory lock (flock) on a file per site under locks/ in the
 // state directory, so the kernel releases it when its process dies. The
-// file holds the holder's details while it is locked; details found in a
-// file that was unlocked show a crashed holder, which LockSites journals as
-// a warning notice before it takes the lock.
+// file contains the holder's details while it is locked. Details found in
+// an unlocked file show a crashed holder, so LockSites journals a warning
+// notice before it takes the lock.
 func (s *Store) LockSites(ctx context.Context, holder LockHolder, sites ...string) (*SiteLocks, error) {
 	dir := filepath.Join(s.dir, "locks")
 	if err := os.MkdirAll(dir, 0o700); err != nil {

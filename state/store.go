@@ -4,9 +4,10 @@
 //
 // Records are appended in batches, one transaction per batch, with the
 // database in WAL mode and synchronous=FULL, so a record returned by Append
-// survives a crash of the process. UPDATE and DELETE are rejected by the
-// API (there is none) and by triggers; the hash chain, checked by Verify,
-// catches changes made by anyone who drops the triggers.
+// survives a crash of the process. The API has no update or delete, and
+// triggers reject UPDATE and DELETE statements. Anyone with the file can
+// drop the triggers, so the hash chain, checked by Verify, catches what
+// they change.
 //
 // The record types live in the sub-package event; derived host state lives
 // in hoststate. This package does not import the runner or the console.
@@ -133,7 +134,7 @@ func (s *Store) init() error {
 
 func newID() string {
 	b := make([]byte, 16)
-	rand.Read(b) // crypto/rand.Read never fails on supported systems
+	rand.Read(b) // since Go 1.24, crypto/rand.Read crashes the program rather than return an error
 	return hex.EncodeToString(b)
 }
 
@@ -153,5 +154,6 @@ func (s *Store) SetClock(now func() time.Time) { s.now = now }
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 
-// sqlReadOnly begins a deferred transaction that sees one snapshot.
+// sqlReadOnly begins a deferred transaction, which reads one snapshot of
+// the database.
 var sqlReadOnly = sql.TxOptions{ReadOnly: true}

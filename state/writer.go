@@ -45,7 +45,7 @@ type Writer struct {
 }
 
 // writeRequest is either a prepared record or, with flush set, a request
-// to answer on flush once everything queued before it is committed.
+// for a reply on flush once everything queued before it is committed.
 type writeRequest struct {
 	rec   event.Record
 	flush chan error
@@ -163,7 +163,7 @@ func (w *Writer) collect(req writeRequest, batch []event.Record, flushes []chan 
 	}
 }
 
-// commit stores batch and answers the flush requests. Once the writer has
+// commit stores batch and replies to the flush requests. Once the writer has
 // failed, later batches are passed to OnCommit with the error, unstored.
 func (w *Writer) commit(batch []event.Record, flushes []chan error) {
 	if len(batch) > 0 {

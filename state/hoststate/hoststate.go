@@ -1,6 +1,6 @@
 // Package hoststate derives the state of hosts, runs, holds and emergencies
 // from journal records. Its functions are pure, so the console, the status
-// command and the reports compute the same answers from the same records,
+// command and the reports compute the same results from the same records,
 // and tests feed it synthetic records.
 package hoststate
 
@@ -11,11 +11,11 @@ import (
 	"patchbay/state/event"
 )
 
-// State is what the journal says about the fleet after some records.
+// State is the fleet as derived from the journal records applied so far.
 type State struct {
 	Hosts       map[string]*Host
 	Runs        []*Run // in the order they started
-	Holds       []Hold // holds the runner set and nobody cleared
+	Holds       []Hold // holds the runner set that no later record cleared
 	Emergencies []*Emergency
 	LastSeq     int64 // seq of the last record applied
 
@@ -28,7 +28,7 @@ type Host struct {
 	Name          string
 	Build         string          // from the last facts snapshot
 	Phase         event.HostPhase // last phase reported by a run
-	Reason        string          // why the host failed, was missed or skipped
+	Reason        string          // failure, miss or skip reason of the last phase
 	LastRun       string
 	LastHeard     time.Time // time of the last record about the host
 	PendingReboot bool
@@ -63,7 +63,7 @@ type Run struct {
 }
 
 // Unfinished reports whether the run has no run-finished record. Such a run
-// is either still running or was interrupted; a held site lock tells which.
+// is either still running or was interrupted, and a held site lock shows which.
 func (r *Run) Unfinished() bool { return !r.Finished }
 
 // Resumable reports whether the run can be resumed: it was interrupted, or

@@ -2,11 +2,11 @@
 // the journal, a log or an export.
 //
 // The credential resolver registers every secret it hands out with Add. A
-// Redactor then replaces each form in which that secret commonly travels:
-// the plain bytes, UTF-16LE (PowerShell strings), standard and URL-safe
-// base64 of both, and the base64 fragments that appear when the secret sits
-// at any byte offset inside a larger encoded text, such as a script passed
-// to powershell.exe -EncodedCommand.
+// Redactor then replaces each form in which that secret commonly travels.
+// These are the plain bytes, UTF-16LE (PowerShell strings), and standard
+// and URL-safe base64 of both. They include the base64 fragments that
+// appear when the secret sits at any byte offset inside a larger encoded
+// text, such as a script passed to powershell.exe -EncodedCommand.
 package redact
 
 import (
