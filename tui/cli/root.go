@@ -105,6 +105,7 @@ Without a command it opens the full-screen console on the inventory.`,
 	root.AddCommand(
 		// Commands are added here, one constructor per file.
 		a.newTrustCmd(),
+		a.newJournalCmd(),
 	)
 	return root
 }
