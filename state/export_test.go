@@ -49,12 +49,8 @@ func recordIDs(t *testing.T, s *Store) map[string]bool {
 func TestExportImportMergesTwoJournals(t *testing.T) {
 	ctx := context.Background()
 	office, laptop := openTest(t), openTest(t)
-	if _, err := office.Append(ctx, sampleEvents("office-run", 5)...); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := laptop.Append(ctx, sampleEvents("field-run", 4)...); err != nil {
-		t.Fatal(err)
-	}
+	mustAppend(t, office, sampleEvents("office-run", 5)...)
+	mustAppend(t, laptop, sampleEvents("field-run", 4)...)
 
 	res := importBytes(t, office, exportBytes(t, laptop))
 	if res.Read != 4 || res.Added != 4 || res.Skipped != 0 {
@@ -92,10 +88,7 @@ func TestExportImportMergesTwoJournals(t *testing.T) {
 func TestImportKeepsOriginAndContent(t *testing.T) {
 	ctx := context.Background()
 	a, b := openTest(t), openTest(t)
-	src, err := a.Append(ctx, sampleEvents("r1", 2)...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := mustAppend(t, a, sampleEvents("r1", 2)...)
 	importBytes(t, b, exportBytes(t, a))
 	got, err := b.Records(ctx, Filter{})
 	if err != nil {
@@ -115,9 +108,7 @@ func TestImportKeepsOriginAndContent(t *testing.T) {
 func TestImportRejectsTamperedExport(t *testing.T) {
 	ctx := context.Background()
 	a, b := openTest(t), openTest(t)
-	if _, err := a.Append(ctx, sampleEvents("r1", 4)...); err != nil {
-		t.Fatal(err)
-	}
+	mustAppend(t, a, sampleEvents("r1", 4)...)
 	lines := strings.Split(strings.TrimSpace(string(exportBytes(t, a))), "\n")
 
 	cases := map[string][]string{
@@ -144,12 +135,8 @@ func TestImportRejectsTamperedExport(t *testing.T) {
 }
 
 func TestExportHeaderCarriesHead(t *testing.T) {
-	ctx := context.Background()
 	s := openTest(t)
-	recs, err := s.Append(ctx, sampleEvents("r1", 3)...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := mustAppend(t, s, sampleEvents("r1", 3)...)
 	header, _, err := readExport(bytes.NewReader(exportBytes(t, s)))
 	if err != nil {
 		t.Fatal(err)

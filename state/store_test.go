@@ -22,6 +22,16 @@ func openTest(t *testing.T) *Store {
 	return s
 }
 
+// mustAppend appends events to s and fails t on error.
+func mustAppend(t *testing.T, s *Store, events ...event.Event) []event.Record {
+	t.Helper()
+	recs, err := s.Append(context.Background(), events...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
 func sampleEvents(run string, n int) []event.Event {
 	evs := []event.Event{{Time: testTime, Run: run, Payload: event.RunStarted{
 		Operator: "tech", Playbook: "windows-monthly", Selection: "site:a", CycleID: "2026-12",
@@ -39,10 +49,7 @@ func sampleEvents(run string, n int) []event.Event {
 func TestAppendReadBack(t *testing.T) {
 	s := openTest(t)
 	ctx := context.Background()
-	stored, err := s.Append(ctx, sampleEvents("r1", 3)...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	stored := mustAppend(t, s, sampleEvents("r1", 3)...)
 	got, err := s.Records(ctx, Filter{})
 	if err != nil {
 		t.Fatal(err)
@@ -84,12 +91,8 @@ func TestAppendReadBack(t *testing.T) {
 func TestAppendFilterByRunHostKind(t *testing.T) {
 	s := openTest(t)
 	ctx := context.Background()
-	if _, err := s.Append(ctx, sampleEvents("r1", 3)...); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Append(ctx, sampleEvents("r2", 2)...); err != nil {
-		t.Fatal(err)
-	}
+	mustAppend(t, s, sampleEvents("r1", 3)...)
+	mustAppend(t, s, sampleEvents("r2", 2)...)
 	cases := []struct {
 		f    Filter
 		want int
@@ -150,9 +153,7 @@ func TestOpenFileModes(t *testing.T) {
 func TestUpdateDeleteRejected(t *testing.T) {
 	s := openTest(t)
 	ctx := context.Background()
-	if _, err := s.Append(ctx, sampleEvents("r1", 2)...); err != nil {
-		t.Fatal(err)
-	}
+	mustAppend(t, s, sampleEvents("r1", 2)...)
 	if _, err := s.db.ExecContext(ctx, `UPDATE records SET run = 'x' WHERE seq = 1`); err == nil {
 		t.Error("UPDATE of a journal record succeeded")
 	}

@@ -107,10 +107,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			s := openTest(t)
 			ctx := context.Background()
-			recs, err := s.Append(ctx, sampleEvents("r1", 8)...)
-			if err != nil {
-				t.Fatal(err)
-			}
+			recs := mustAppend(t, s, sampleEvents("r1", 8)...)
 			rewriteRecords(t, s, c.tamper(t, recs))
 
 			v, err := s.Verify(ctx, nil)
@@ -133,13 +130,8 @@ func TestVerifyDetectsTampering(t *testing.T) {
 func TestVerifyAcceptsUntouchedJournal(t *testing.T) {
 	s := openTest(t)
 	ctx := context.Background()
-	if _, err := s.Append(ctx, sampleEvents("r1", 5)...); err != nil {
-		t.Fatal(err)
-	}
-	recs, err := s.Append(ctx, sampleEvents("r2", 4)...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	mustAppend(t, s, sampleEvents("r1", 5)...)
+	recs := mustAppend(t, s, sampleEvents("r2", 4)...)
 	head := Head{Seq: recs[3].Seq, Hash: recs[3].Hash}
 
 	v, err := s.Verify(ctx, &head)
@@ -157,10 +149,7 @@ func TestVerifyAcceptsUntouchedJournal(t *testing.T) {
 func TestVerifyExpectHeadDetectsCut(t *testing.T) {
 	s := openTest(t)
 	ctx := context.Background()
-	recs, err := s.Append(ctx, sampleEvents("r1", 6)...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := mustAppend(t, s, sampleEvents("r1", 6)...)
 	head := Head{Seq: recs[5].Seq, Hash: recs[5].Hash}
 	rewriteRecords(t, s, recs[:4])
 
@@ -183,10 +172,7 @@ func TestVerifyExpectHeadDetectsCut(t *testing.T) {
 func TestVerifyExpectHeadDetectsRebuild(t *testing.T) {
 	s := openTest(t)
 	ctx := context.Background()
-	recs, err := s.Append(ctx, sampleEvents("r1", 6)...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := mustAppend(t, s, sampleEvents("r1", 6)...)
 	head := Head{Seq: recs[5].Seq, Hash: recs[5].Hash}
 	recs[1].Host = "forged"
 	rewriteRecords(t, s, rechain(t, recs))

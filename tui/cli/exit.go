@@ -3,6 +3,8 @@ package cli
 import (
 	"errors"
 	"fmt"
+
+	"patchbay/state"
 )
 
 // Exit codes of the patchbay command. They are part of its interface for
@@ -64,4 +66,6 @@ type errorCode struct {
 
 // errorCodes is the one table that maps errors from lower packages to exit
 // codes, so that every command reports the same kind of failure the same way.
-var errorCodes = []errorCode{}
+var errorCodes = []errorCode{
+	{func(err error) bool { return errors.Is(err, state.ErrSiteLocked) }, ExitPolicy},
+}
