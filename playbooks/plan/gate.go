@@ -1,0 +1,98 @@
+package plan
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"patchbay/inventory"
+)
+
+// RingOutcome is how a ring did in a cycle.
+type RingOutcome struct {
+	Succeeded, Failed, Missed int
+	// Finished is when the ring's last host finished.
+	Finished time.Time
+	// NewHolds lists holds set during or after the ring's deployment.
+	NewHolds []string
+	// HealthFailures lists the health checks that failed on the ring's
+	// hosts after patching, as "host: check".
+	HealthFailures []string
+}
+
+// Gate returns nil when ring may start in cycle at the instant at, or an
+// error that names the criterion and the figure that failed. The first
+// ring has no gate.
+func Gate(inv *inventory.Inventory, ring, cycle string, at time.Time, hist History) error {
+	prev := previousRing(inv, ring)
+	if prev == nil {
+		return nil
+	}
+	var out RingOutcome
+	ok := false
+	if hist != nil {
+		out, ok = hist.RingOutcome(cycle, prev.Name)
+	}
+	if !ok {
+		return fmt.Errorf("ring %s has no results in cycle %s yet", prev.Name, cycle)
+	}
+	return checkGate(prev, out, at)
+}
+
+func checkGate(prev *inventory.Ring, out RingOutcome, at time.Time) error {
+	reachable := out.Succeeded + out.Failed
+	if reachable == 0 {
+		return fmt.Errorf("ring %s has no reachable host with a result", prev.Name)
+	}
+	share := float64(out.Succeeded) / float64(reachable)
+	if share < prev.SuccessShare {
+		return fmt.Errorf("success share of ring %s is %.0f %% (%d of %d reachable hosts), below the %.0f %% required",
+			prev.Name, share*100, out.Succeeded, reachable, prev.SuccessShare*100)
+	}
+	if soakEnd := out.Finished.Add(prev.Soak); at.Before(soakEnd) {
+		return fmt.Errorf("soak of ring %s ends %s, %s from now", prev.Name, soakEnd.UTC().Format(time.RFC3339), soakEnd.Sub(at).Round(time.Minute))
+	}
+	if len(out.NewHolds) > 0 {
+		return fmt.Errorf("new holds appeared during ring %s: %s", prev.Name, strings.Join(out.NewHolds, ", "))
+	}
+	if len(out.HealthFailures) > 0 {
+		return fmt.Errorf("health checks failed on ring %s: %s", prev.Name, strings.Join(out.HealthFailures, "; "))
+	}
+	return nil
+}
+
+// previousRing returns the ring before ring in deployment order, or nil.
+func previousRing(inv *inventory.Inventory, ring string) *inventory.Ring {
+	for i, r := range inv.Rings {
+		if r.Name == ring && i > 0 {
+			return inv.Rings[i-1]
+		}
+	}
+	return nil
+}
+
+// PreviousRing returns the name of the ring before ring, or "".
+func PreviousRing(inv *inventory.Inventory, ring string) string {
+	if r := previousRing(inv, ring); r != nil {
+		return r.Name
+	}
+	return ""
+}
+
+// gateSkip checks the gate of the host's ring. When the earlier ring is in
+// the same plan, the runner checks the gate after that ring finishes, so
+// the host is not skipped here.
+func gateSkip(inv *inventory.Inventory, h *inventory.Host, opts Options, rings map[string]bool, gates map[string]string) *Skip {
+	if opts.Overrides.Gate != "" {
+		return nil
+	}
+	if prev := PreviousRing(inv, h.Ring); prev != "" && rings[prev] {
+		return nil
+	}
+	err := Gate(inv, h.Ring, opts.Cycle, opts.At, opts.History)
+	if err == nil {
+		return nil
+	}
+	gates[h.Ring] = err.Error()
+	return &Skip{Reason: ReasonGate, Detail: fmt.Sprintf("gate of ring %s not passed: %v", h.Ring, err)}
+}

@@ -1,0 +1,55 @@
+package runner
+
+import (
+	"sort"
+
+	"patchbay/state/event"
+)
+
+// Summary is the outcome of a run.
+type Summary struct {
+	Run string `json:"run"`
+	// Hosts maps each host that reached a final state to it.
+	Hosts map[string]event.HostPhase `json:"hosts"`
+	// Unfinished lists the runnable hosts that did not reach a final
+	// state, because the run was aborted. A resume runs exactly these.
+	Unfinished []string `json:"unfinished,omitempty"`
+	Aborted    bool     `json:"aborted,omitempty"`
+	// Error is why the run stopped early, such as a journal failure.
+	Error string `json:"error,omitempty"`
+}
+
+// Count returns the number of hosts in state s.
+func (s *Summary) Count(state event.HostPhase) int {
+	n := 0
+	for _, st := range s.Hosts {
+		if st == state {
+			n++
+		}
+	}
+	return n
+}
+
+// In returns the sorted names of the hosts in state s.
+func (s *Summary) In(state event.HostPhase) []string {
+	var names []string
+	for h, st := range s.Hosts {
+		if st == state {
+			names = append(names, h)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// record returns the run-finished journal record of the summary.
+func (s *Summary) record() event.RunFinished {
+	return event.RunFinished{
+		Done:      s.Count(event.PhaseDone) + s.Count(event.PhaseRebootPending),
+		Failed:    s.Count(event.PhaseFailed),
+		Missed:    s.Count(event.PhaseMissed),
+		Skipped:   s.Count(event.PhaseSkipped),
+		Aborted:   s.Aborted,
+		Resumable: len(s.Unfinished) > 0,
+	}
+}
