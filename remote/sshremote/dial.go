@@ -80,11 +80,11 @@ func handshake(ctx context.Context, cfg Config, dial dialFunc) (*ssh.Client, err
 		if sshConn != nil {
 			sshConn.Close()
 		}
-		return nil, classify(cfg, "connect", fmt.Errorf("SSH handshake: %w", authCtx.Err()))
+		return nil, classify(cfg, "dial", fmt.Errorf("SSH handshake: %w", authCtx.Err()))
 	}
 	if err != nil {
 		conn.Close()
-		return nil, classify(cfg, "connect", err)
+		return nil, classify(cfg, "dial", err)
 	}
 	conn.SetDeadline(time.Time{})
 	return ssh.NewClient(sshConn, chans, reqs), nil

@@ -26,11 +26,11 @@ func classify(cfg Config, op string, err error) error {
 	var negotiation *ssh.AlgorithmNegotiationError
 	switch {
 	case errors.As(err, &keyErr):
-		e.Op = "check"
 		e.Detail = keyErr.detail(cfg.name())
 	case errors.As(err, &negotiation):
 		e.Detail = "no common algorithm for " + negotiation.What + "; the host offered " + strings.Join(negotiation.RequestedAlgorithms, ", ")
 	case e.Kind == remote.KindAuthRejected:
+		e.Op = "auth"
 		e.Detail = "user " + cfg.User
 	}
 	return e

@@ -32,7 +32,11 @@ func startLabHost(t *testing.T, cfg sshserver.Config) *labHost {
 	if cfg.Handler == nil {
 		cfg.Handler = sshserver.LocalShell{Dir: t.TempDir()}
 	}
-	cfg.AuthorizedKeys = map[string][]gossh.PublicKey{"tech": {userKey.PublicKey()}}
+	authorized := map[string][]gossh.PublicKey{"tech": {userKey.PublicKey()}}
+	for user, keys := range cfg.AuthorizedKeys {
+		authorized[user] = append(authorized[user], keys...)
+	}
+	cfg.AuthorizedKeys = authorized
 	server, err := sshserver.Start(cfg)
 	if err != nil {
 		t.Fatal(err)

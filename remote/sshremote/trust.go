@@ -62,7 +62,7 @@ func captureKey(ctx context.Context, cfg Config, dial dialFunc, clientConfig *ss
 	if errors.Is(err, errKeyCaptured) {
 		return nil
 	}
-	return classify(cfg, "connect", err)
+	return classify(cfg, "dial", err)
 }
 
 // PinHostKey appends a known_hosts line for address (host:port) and key to
