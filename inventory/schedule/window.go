@@ -138,3 +138,32 @@ func (w Window) Duration() time.Duration {
 	}
 	return time.Duration(end-w.Start) * time.Minute
 }
+
+// ParseWindow parses a window written as "DAYS HH:MM-HH:MM", for example
+// "mon-fri 22:00-05:00" or "sat,sun 00:00-24:00". A window whose start
+// equals its end is rejected as empty.
+func ParseWindow(s string) (Window, error) {
+	days, span, ok := strings.Cut(strings.TrimSpace(s), " ")
+	start, end, ok2 := strings.Cut(strings.TrimSpace(span), "-")
+	if !ok || !ok2 {
+		return Window{}, fmt.Errorf("invalid window %q: write days and times, for example \"mon-fri 22:00-05:00\"", s)
+	}
+	var w Window
+	var err error
+	if w.Days, err = ParseWeekdays(days); err != nil {
+		return Window{}, err
+	}
+	if w.Start, err = ParseClock(strings.TrimSpace(start)); err != nil {
+		return Window{}, err
+	}
+	if w.End, err = ParseClock(strings.TrimSpace(end)); err != nil {
+		return Window{}, err
+	}
+	if w.Start == 1440 {
+		return Window{}, fmt.Errorf("invalid window %q: a window cannot start at 24:00; start it at 00:00 on the next day", s)
+	}
+	if w.Start == w.End {
+		return Window{}, fmt.Errorf("empty window %q: the start and end are both %s; give different times", s, w.Start)
+	}
+	return w, nil
+}
