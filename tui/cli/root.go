@@ -106,6 +106,7 @@ Without a command it opens the full-screen console on the inventory.`,
 		// Commands are added here, one constructor per file.
 		a.newTrustCmd(),
 		a.newJournalCmd(),
+		a.newKEVCmd(),
 	)
 	return root
 }
