@@ -55,3 +55,10 @@ func FuzzTables(f *testing.F) {
 		_ = Records(output)
 	})
 }
+
+func TestSplitListTrims(t *testing.T) {
+	got := SplitList(" a, b,,c ,", ",")
+	if !slices.Equal(got, []string{"a", "b", "c"}) {
+		t.Errorf("SplitList = %q", got)
+	}
+}

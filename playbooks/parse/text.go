@@ -38,3 +38,15 @@ func Fields(output, sep string) map[string]string {
 	}
 	return fields
 }
+
+// SplitList splits text at sep, trims spaces from each item and drops
+// empty items, as in "a, b,c" or "x;;y".
+func SplitList(text, sep string) []string {
+	var items []string
+	for _, item := range strings.Split(text, sep) {
+		if item = strings.TrimSpace(item); item != "" {
+			items = append(items, item)
+		}
+	}
+	return items
+}

@@ -59,20 +59,10 @@ func (r *UpdateResult) readField(line string) {
 		r.RebootStated = true
 		r.RebootRequired, _ = strconv.ParseBool(value)
 	case "VIBs Installed":
-		r.VIBsInstalled = splitVIBs(value)
+		r.VIBsInstalled = parse.SplitList(value, ",")
 	case "VIBs Removed":
-		r.VIBsRemoved = splitVIBs(value)
+		r.VIBsRemoved = parse.SplitList(value, ",")
 	case "VIBs Skipped":
-		r.VIBsSkipped = splitVIBs(value)
+		r.VIBsSkipped = parse.SplitList(value, ",")
 	}
-}
-
-func splitVIBs(value string) []string {
-	var vibs []string
-	for _, vib := range strings.Split(value, ",") {
-		if vib = strings.TrimSpace(vib); vib != "" {
-			vibs = append(vibs, vib)
-		}
-	}
-	return vibs
 }

@@ -100,26 +100,16 @@ func ParseAptSimulation(output string) (AptSimulation, error) {
 func parseAptAction(line string) (AptAction, bool) {
 	if m := aptInst.FindStringSubmatch(line); m != nil {
 		return AptAction{Op: "Inst", Name: m[1], Installed: m[2], Candidate: m[3],
-			Suites: splitSuites(m[4]), Arch: m[5]}, true
+			Suites: parse.SplitList(m[4], ","), Arch: m[5]}, true
 	}
 	if m := aptConf.FindStringSubmatch(line); m != nil {
 		return AptAction{Op: "Conf", Name: m[1], Candidate: m[2],
-			Suites: splitSuites(m[3]), Arch: m[4]}, true
+			Suites: parse.SplitList(m[3], ","), Arch: m[4]}, true
 	}
 	if m := aptRemv.FindStringSubmatch(line); m != nil {
 		return AptAction{Op: "Remv", Name: m[1], Installed: m[2]}, true
 	}
 	return AptAction{}, false
-}
-
-func splitSuites(text string) []string {
-	var suites []string
-	for _, suite := range strings.Split(text, ",") {
-		if suite = strings.TrimSpace(suite); suite != "" {
-			suites = append(suites, suite)
-		}
-	}
-	return suites
 }
 
 func atoi(digits string) int {
