@@ -87,6 +87,21 @@ func (h *fakeHost) exec(cmd remote.Command, stdout io.Writer) (int, error) {
 		h.held = nil
 	case strings.Contains(line, "apt-get") && strings.HasSuffix(line, " upgrade"):
 		return h.upgrade(line, stdout)
+	case line == "dnf -q check-update":
+		for _, p := range h.pending {
+			fmt.Fprintf(stdout, "%s.x86_64  2.0-1.el9  baseos\n", p)
+		}
+		if len(h.pending) > 0 {
+			return 100, nil
+		}
+	case line == "needs-restarting -r":
+		if h.needBoot {
+			fmt.Fprintln(stdout, "Core libraries or services have been updated since boot-up:\n  * kernel\n\nReboot is required to fully utilize these updates.")
+			return 1, nil
+		}
+		fmt.Fprintln(stdout, "No core libraries or services have been updated since boot-up.\nReboot should not be necessary.")
+	case strings.Contains(line, "dnf -y upgrade"):
+		return h.upgrade("DEBIAN_FRONTEND=noninteractive --force-confold", stdout)
 	case strings.Contains(line, "shutdown -r now"):
 		h.boot++
 		h.needBoot = false
