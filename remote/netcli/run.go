@@ -7,13 +7,13 @@ import (
 	"time"
 )
 
-// scanState is what the text received so far shows.
+// scanState is the state of the output received so far.
 type scanState int
 
 const (
 	scanWaiting  scanState = iota // more output is due
 	scanDone                      // the device prompt is back
-	scanQuestion                  // a line waits for an answer nobody expected
+	scanQuestion                  // a line waits for an answer that no Expect covers
 )
 
 // Run sends command and returns its output without the echoed command,
@@ -73,7 +73,7 @@ func (s *Session) wait(ctx context.Context, command string, settled <-chan time.
 	}
 }
 
-// scan answers a pager or an expected prompt in the new text and tells
+// scan answers a pager or an expected prompt in the new text and reports
 // whether the command finished.
 func (s *Session) scan(command string, pending *[]Expect) (scanState, error) {
 	s.answered = min(s.answered, len(s.text))

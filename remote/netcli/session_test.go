@@ -310,6 +310,7 @@ func TestRunInstallActivateDrops(t *testing.T) {
 	checkLeaks(t)
 	capture := loadCapture(t, "cisco_iosxe_install_add_activate_commit_c8000v_17.15.01a_success.txt")
 	before, after, _ := strings.Cut(capture, "[y/n]y")
+
 	command := "install add file bootflash:c8000v-universalk9.17.15.01a.SPA.bin activate commit"
 	device := &fakeDevice{prompt: "rtr-example-1#", handlers: map[string]func(d *fakeDevice){
 		"terminal length 0": func(d *fakeDevice) {},
@@ -327,6 +328,7 @@ func TestRunInstallActivateDrops(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { session.Close() })
+
 	output, err := session.Run(testContext(t), command, Expect{Prompt: "Do you want to proceed? [y/n]", Answer: "y"})
 	if !errors.Is(err, ErrSessionDropped) {
 		t.Fatalf("err = %v, want ErrSessionDropped", err)

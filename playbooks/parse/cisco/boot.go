@@ -6,7 +6,7 @@ import (
 	"patchbay/playbooks/parse"
 )
 
-// BootMode tells how an IOS-XE device boots: from a bundle image file or
+// BootMode is the way an IOS-XE device boots: from a bundle image file or
 // from the packages.conf of install mode.
 type BootMode string
 

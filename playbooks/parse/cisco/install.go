@@ -122,9 +122,9 @@ var algorithmByLength = map[int]string{32: "md5", 128: "sha512"}
 
 // ParseVerify parses `verify /md5 FILE [DIGEST]` or `verify /sha512 FILE
 // [DIGEST]`. Without an expected digest the device prints "verify /md5
-// (FILE) = DIGEST"; with one it prints "Verified (FILE) = DIGEST" on a
-// match, or "%Error verifying FILE" and "Computed signature = DIGEST" on a
-// mismatch, which returns ErrDigestMismatch.
+// (FILE) = DIGEST". With one it prints "Verified (FILE) = DIGEST" on a
+// match. On a mismatch it prints "%Error verifying FILE" and "Computed
+// signature = DIGEST", and ParseVerify returns ErrDigestMismatch.
 func ParseVerify(output string) (Verify, error) {
 	var result Verify
 	mismatch := false

@@ -9,7 +9,7 @@ import (
 	"patchbay/playbooks/parse"
 )
 
-// Version is what `vmware -vl` reports.
+// Version is the ESXi release and build that `vmware -vl` prints.
 type Version struct {
 	Release string // "7.0.3"
 	Build   int    // 22348816

@@ -22,8 +22,9 @@ type VM struct {
 var vmRow = regexp.MustCompile(`^(\d+)\s+(.+?)\s+(\[[^\]]+\] .+?\.vmx)\s+(\S+)\s+(vmx-\d+)\s*(.*)$`)
 
 // ParseVMs parses `vim-cmd vmsvc/getallvms`. Lines that are not VM rows,
-// such as the header or "Skipping invalid VM" warnings, are skipped; a
-// multi-line annotation is not supported and its later lines are dropped.
+// such as the header or "Skipping invalid VM" warnings, are skipped.
+// NOTE: a multi-line annotation is not supported, so its later lines are
+// dropped.
 func ParseVMs(output string) []VM {
 	var vms []VM
 	for _, line := range parse.Lines(output) {

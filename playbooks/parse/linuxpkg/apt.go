@@ -120,8 +120,9 @@ func atoi(digits string) int {
 	return n
 }
 
-// RebootRequired is what /var/run/reboot-required and its .pkgs companion
-// report. The flag file existing is the signal, whatever its text.
+// RebootRequired is the reboot state read from /var/run/reboot-required
+// and its .pkgs companion. The flag file's existence is the signal,
+// whatever its text.
 type RebootRequired struct {
 	Required bool
 	Message  string   // the flag file's text, "*** System restart required ***" on Ubuntu

@@ -141,7 +141,7 @@ type NeedsRestarting struct {
 // plugin or EL7 yum-utils) with its exit status: 1 means a reboot is
 // required, 0 means it is not, other statuses return
 // ErrNeedsRestartingFailed. A reboot also counts as required when the text
-// says "Reboot is required" despite status 0, because some yum-utils
+// contains "Reboot is required" despite status 0, because some yum-utils
 // builds print the reasons but exit 0.
 func ParseNeedsRestarting(output string, exitStatus int) (NeedsRestarting, error) {
 	if exitStatus != 0 && exitStatus != 1 {

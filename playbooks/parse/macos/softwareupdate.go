@@ -74,15 +74,16 @@ func (u *Update) readDetail(line string) {
 }
 
 // ErrNeedsOwnerCredentials reports that softwareupdate on Apple silicon
-// refused to install without a volume owner's credentials, which it asks
-// for in a GUI prompt that nobody answers over SSH. Install such updates
-// through MDM or with the owner present.
+// rejected the install without a volume owner's credentials. It asks for
+// them in a GUI prompt, which cannot be answered over SSH, so install such
+// updates through MDM or with the owner present.
 var ErrNeedsOwnerCredentials = errors.New("needs owner credentials")
 
-// ownerCredentialSigns are messages seen when softwareupdate on Apple
-// silicon lacks a volume owner's credentials. The first is quoted in
-// WaveBirdDash/install-or-defer issue 45, the second in Macjutsu/super
-// issue 219.
+// ownerCredentialSigns are messages that softwareupdate on Apple silicon
+// prints without a volume owner's credentials: the rejection of a sudo
+// run, and the log line after it rejected saved credentials. Both are
+// quoted in public issue threads (github.com/WaveBirdDash/install-or-defer
+// issue 45 and github.com/Macjutsu/super issue 219).
 var ownerCredentialSigns = []string{
 	"should not be run with sudo",
 	"Failed to authenticate",

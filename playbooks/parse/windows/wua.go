@@ -9,7 +9,7 @@ import (
 )
 
 // The tables come from wuerror.h of the Windows SDK (WU_E_* and WU_S_*
-// codes) and the documented OperationResultCode enumeration; each TSV
+// codes) and the documented OperationResultCode enumeration. Each TSV
 // keeps its provenance on its first line.
 //
 //go:embed wua/wua_hresult_codes.tsv wua/wua_operation_result_codes.tsv
