@@ -3,6 +3,7 @@ package inventory
 import (
 	"slices"
 
+	"patchbay/inventory/schedule"
 	"patchbay/remote"
 )
 
@@ -159,6 +160,16 @@ func (inv *Inventory) HealthChecksFor(h *Host) []*HealthCheck {
 			continue
 		}
 		out = append(out, c)
+	}
+	return out
+}
+
+// RingTimings returns the schedule part of the rings, in order, for the
+// schedule package.
+func (inv *Inventory) RingTimings() []schedule.RingTiming {
+	out := make([]schedule.RingTiming, 0, len(inv.Rings))
+	for _, r := range inv.Rings {
+		out = append(out, schedule.RingTiming{Name: r.Name, Delay: r.Delay, Deploy: r.Deploy, Soak: r.Soak, EmergencySoak: r.EmergencySoak})
 	}
 	return out
 }
