@@ -1,21 +1,31 @@
 package netcli
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 )
 
 // cleaner turns raw terminal bytes into plain text. It removes ANSI escape
-// sequences, even when a chunk ends inside one, drops carriage returns and
-// applies backspaces by deleting the character before them on the same
-// line.
+// sequences, even when a chunk ends inside one, and applies backspaces by
+// deleting the character before them on the same line. A carriage return
+// before a newline is dropped; any other carriage return clears the
+// current line, because the device goes on to overwrite it (FortiOS erases
+// its pager prompt that way).
 type cleaner struct {
 	escape []byte // an unfinished escape sequence carried to the next chunk
+	cr     bool   // the last byte was a carriage return
 }
 
 // write appends the cleaned form of chunk to text and returns it.
 func (c *cleaner) write(text []byte, chunk []byte) []byte {
 	for _, b := range chunk {
+		if c.cr {
+			c.cr = false
+			if b != '\n' {
+				text = text[:bytes.LastIndexByte(text, '\n')+1]
+			}
+		}
 		if c.escape != nil {
 			c.escape = append(c.escape, b)
 			if escapeDone(c.escape) {
@@ -30,7 +40,9 @@ func (c *cleaner) write(text []byte, chunk []byte) []byte {
 			if n := len(text); n > 0 && text[n-1] != '\n' {
 				text = text[:n-1]
 			}
-		case b == '\r' || b == 0x07 || b == 0:
+		case b == '\r':
+			c.cr = true
+		case b == 0x07 || b == 0:
 		default:
 			text = append(text, b)
 		}

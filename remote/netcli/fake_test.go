@@ -31,7 +31,11 @@ type fakeDevice struct {
 	prompt   string
 	paging   bool
 	pageSize int
-	handlers map[string]func(d *fakeDevice)
+	// eraseWithCR makes the pager print "--More-- " and erase it with a
+	// carriage return and spaces, as FortiOS does, instead of IOS's
+	// " --More-- " and backspaces.
+	eraseWithCR bool
+	handlers    map[string]func(d *fakeDevice)
 
 	mu       sync.Mutex
 	received []string // command lines and answers, in order
@@ -128,14 +132,16 @@ func (d *fakeDevice) printPaged(lines []string, inserts map[int]string) {
 // more shows the pager prompt and waits for a key: space goes on, any
 // other key stops. Like IOS it erases the prompt with backspaces.
 func (d *fakeDevice) more() bool {
-	marker := " --More-- "
+	marker, erase := " --More-- ", strings.Repeat("\b", 10)
+	if d.eraseWithCR {
+		marker, erase = "--More-- ", "\r"
+	}
 	d.print(marker)
 	key, err := d.in.ReadByte()
 	if err != nil {
 		return false
 	}
 	d.record("<more:" + string(key) + ">")
-	erase := strings.Repeat("\b", len(marker))
 	d.print(erase + strings.Repeat(" ", len(marker)) + erase)
 	return key == ' '
 }

@@ -57,8 +57,10 @@ type readResult struct {
 
 const defaultSettle = 300 * time.Millisecond
 
-// Open finds the device prompt on rw and turns paging off. When rw is an
-// io.Closer, Close closes it. The context bounds the whole set-up.
+// Open finds the device prompt on rw and turns paging off. The context
+// bounds the whole set-up. When rw is an io.Closer, Close closes it.
+// NOTE: otherwise the reader goroutine ends only when rw.Read returns, so
+// pass a closable ReadWriter such as an SSH session's shell.
 func Open(ctx context.Context, rw io.ReadWriter, cfg Config) (*Session, error) {
 	if cfg.Settle <= 0 {
 		cfg.Settle = defaultSettle

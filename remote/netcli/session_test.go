@@ -41,6 +41,15 @@ func newIOSDevice(t *testing.T) *fakeDevice {
 				d.print("\x1b[1m*00:05:10.123 UTC\x1b[0m Fri Mar 1 1993\r\n")
 				d.print("tpyo\b\b\bypo fixed\r\n")
 			},
+			"configure terminal": func(d *fakeDevice) {
+				d.print("Enter configuration commands, one per line.  End with CNTL/Z.\r\n")
+				d.prompt = "sw-core-1(config)#"
+			},
+			"interface Vlan1": func(d *fakeDevice) { d.prompt = "sw-core-1(config-if)#" },
+			"end": func(d *fakeDevice) {
+				d.prompt = "sw-core-1#"
+				d.print(syslogMessage + "\r\n")
+			},
 			"debug hang": func(d *fakeDevice) {
 				for {
 					if _, err := d.in.ReadByte(); err != nil {
@@ -338,5 +347,60 @@ func TestRunInstallActivateDrops(t *testing.T) {
 	}
 	if got := device.log(); got[len(got)-1] != "<answer:y>" {
 		t.Errorf("device received %q", got)
+	}
+}
+
+func TestRunConfigModePrompts(t *testing.T) {
+	checkLeaks(t)
+	session := openIOS(t, newIOSDevice(t), nil)
+	for _, command := range []string{"configure terminal", "interface Vlan1", "end"} {
+		if _, err := session.Run(testContext(t), command); err != nil {
+			t.Fatalf("%s: %v", command, err)
+		}
+	}
+	output, err := session.Run(testContext(t), "show clock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(output, "*00:05:10.123 UTC") {
+		t.Errorf("output after config mode = %q", output)
+	}
+	if got := session.Syslog(); len(got) != 1 || got[0] != syslogMessage {
+		t.Errorf("Syslog = %q", got)
+	}
+}
+
+func TestFortiOSMorePages(t *testing.T) {
+	checkLeaks(t)
+	status := captureLines(loadCapture(t, "fortios_get_system_status_7.0.7_fg60f_standalone.txt"))
+	device := &fakeDevice{prompt: "FGT60F # ", pageSize: 10, paging: true, eraseWithCR: true}
+	device.handlers = map[string]func(d *fakeDevice){
+		"get system status": func(d *fakeDevice) { d.printPaged(status, nil) },
+	}
+	conn := startDevice(t, device, "")
+	session, err := Open(testContext(t), conn, Config{Platform: FortiOS, Settle: testSettle, Paging: []string{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { session.Close() })
+
+	output, err := session.Run(testContext(t), "get system status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if output != strings.Join(status, "\n") {
+		t.Errorf("paged output differs from the capture:\n%q", output)
+	}
+	if got := device.log(); len(got) != 3 || got[1] != "<more: >" {
+		t.Errorf("device received %q", got)
+	}
+}
+
+func TestCleanerCarriageReturns(t *testing.T) {
+	var c cleaner
+	text := c.write(nil, []byte("line one\r"))
+	text = c.write(text, []byte("\nprogress 10%\rprogress 99%\r\ndone"))
+	if string(text) != "line one\nprogress 99%\ndone" {
+		t.Errorf("cleaned = %q", text)
 	}
 }

@@ -141,8 +141,8 @@ type NeedsRestarting struct {
 // plugin or EL7 yum-utils) with its exit status: 1 means a reboot is
 // required, 0 means it is not, other statuses return
 // ErrNeedsRestartingFailed. A reboot also counts as required when the text
-// contains "Reboot is required" despite status 0, because some yum-utils
-// builds print the reasons but exit 0.
+// contains "Reboot is required" despite status 0, so that a status lost
+// by a wrapper script does not hide a required reboot.
 func ParseNeedsRestarting(output string, exitStatus int) (NeedsRestarting, error) {
 	if exitStatus != 0 && exitStatus != 1 {
 		return NeedsRestarting{}, fmt.Errorf("%w: exit status %d, expected 0 or 1", ErrNeedsRestartingFailed, exitStatus)
