@@ -1,0 +1,132 @@
+package credential
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// ErrUnresolved is wrapped by every error of Resolve, so callers can map it
+// to remote.KindCredential.
+var ErrUnresolved = errors.New("credential could not be resolved")
+
+// Env is what Resolve reads from the process: environment variables and the
+// home folder. Tests replace it.
+type Env struct {
+	Getenv func(string) string
+	Home   string
+}
+
+// ProcessEnv returns the Env of the running process.
+func ProcessEnv() Env {
+	home, _ := os.UserHomeDir()
+	return Env{Getenv: os.Getenv, Home: home}
+}
+
+// Resolve reads the secret that ref points to. For KindAgent it returns an
+// empty Secret, because the SSH client talks to the agent at SSH_AUTH_SOCK
+// itself; it only checks that the variable is set. Errors name the
+// reference, never the secret or a command's output.
+func Resolve(ctx context.Context, ref Ref, env Env) (Secret, error) {
+	switch ref.Kind {
+	case KindEnv:
+		return resolveEnv(ref, env)
+	case KindFile:
+		return resolveFile(ref, env)
+	case KindAgent:
+		if env.Getenv("SSH_AUTH_SOCK") == "" {
+			return Secret{}, fmt.Errorf("%w: ssh-agent: SSH_AUTH_SOCK is not set; start an agent and add the key with ssh-add", ErrUnresolved)
+		}
+		return Secret{}, nil
+	case KindCommand:
+		return resolveCommand(ctx, ref)
+	}
+	return Secret{}, fmt.Errorf("%w: unknown kind %q: use env, file, agent or command", ErrUnresolved, ref.Kind)
+}
+
+func resolveEnv(ref Ref, env Env) (Secret, error) {
+	value := env.Getenv(ref.Env)
+	if value == "" {
+		return Secret{}, fmt.Errorf("%w: environment variable %s is not set or empty: export it before running patchbay", ErrUnresolved, ref.Env)
+	}
+	return Secret{value: value}, nil
+}
+
+// resolveFile reads a secret file, which must not be readable or writable
+// by group or others. A trailing newline is removed.
+func resolveFile(ref Ref, env Env) (Secret, error) {
+	path := expandHome(ref.Path, env.Home)
+	info, err := os.Stat(path)
+	if err != nil {
+		return Secret{}, fmt.Errorf("%w: file %s: %w", ErrUnresolved, path, errors.Unwrap(err))
+	}
+	if mode := info.Mode().Perm(); mode&0o077 != 0 {
+		return Secret{}, fmt.Errorf("%w: file %s has mode %04o, so other users can read it: run chmod 600 %s", ErrUnresolved, path, mode, path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Secret{}, fmt.Errorf("%w: file %s: %w", ErrUnresolved, path, errors.Unwrap(err))
+	}
+	value := strings.TrimRight(string(data), "\r\n")
+	if value == "" {
+		return Secret{}, fmt.Errorf("%w: file %s is empty: write the secret into it", ErrUnresolved, path)
+	}
+	return Secret{value: value}, nil
+}
+
+func expandHome(path, home string) string {
+	if rest, ok := strings.CutPrefix(path, "~/"); ok && home != "" {
+		return filepath.Join(home, rest)
+	}
+	return path
+}
+
+// resolveCommand runs the reference's command without a shell and returns
+// its standard output without the trailing newline. Standard error is
+// discarded, never echoed, because password managers may print secrets or
+// hints there.
+func resolveCommand(ctx context.Context, ref Ref) (Secret, error) {
+	if len(ref.Command) == 0 {
+		return Secret{}, fmt.Errorf("%w: command is empty: give the program and its arguments", ErrUnresolved)
+	}
+	timeout := ref.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	var stdout bytes.Buffer
+	cmd := exec.CommandContext(ctx, ref.Command[0], ref.Command[1:]...)
+	cmd.Stdout = &stdout
+	err := cmd.Run()
+	switch {
+	case ctx.Err() == context.DeadlineExceeded:
+		return Secret{}, fmt.Errorf("%w: command %s timed out after %s: check that it runs without a prompt, or raise timeout", ErrUnresolved, ref.Command[0], timeout)
+	case err != nil:
+		return Secret{}, fmt.Errorf("%w: command %s failed (%s): run it by hand to see its error output", ErrUnresolved, ref.Command[0], exitText(err))
+	}
+	value := strings.TrimRight(stdout.String(), "\r\n")
+	if value == "" {
+		return Secret{}, fmt.Errorf("%w: command %s printed nothing: it must print the secret on standard output", ErrUnresolved, ref.Command[0])
+	}
+	return Secret{value: value}, nil
+}
+
+// exitText describes how a command failed without its output.
+func exitText(err error) string {
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return fmt.Sprintf("exit status %d", exit.ExitCode())
+	}
+	var pathErr *exec.Error
+	if errors.As(err, &pathErr) {
+		return "program not found"
+	}
+	return "could not start"
+}
