@@ -39,7 +39,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f := s.currentFaults()
 	switch {
 	case f.Silent:
-		<-r.Context().Done()
+		// Reading the body first lets net/http notice when the client
+		// hangs up, which cancels the request context.
+		_, _ = io.Copy(io.Discard, r.Body)
+		select {
+		case <-r.Context().Done():
+		case <-s.base.Done():
+		}
 		return
 	case f.HTML:
 		writeHTML(w, http.StatusOK, f.HTMLTitle)
