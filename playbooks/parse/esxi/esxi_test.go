@@ -149,3 +149,12 @@ func FuzzParseESXi(f *testing.F) {
 		_, _ = ParsePowerState(output)
 	})
 }
+
+func FuzzParseNamesAndStates(f *testing.F) {
+	f.Add("ESXi-8.0U2sb-23305545-no-tools")
+	f.Add("Enabled\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		_, _ = ParseProfileName(text)
+		_, _ = ParseMaintenanceMode(text)
+	})
+}

@@ -157,3 +157,14 @@ func FuzzParseAptSimulation(f *testing.F) {
 	capture.Seed(f, "*apt_get_s*")
 	f.Fuzz(func(t *testing.T, output string) { _, _ = ParseAptSimulation(output) })
 }
+
+func FuzzParseRebootAndHolds(f *testing.F) {
+	capture.Seed(f, "*reboot-required*")
+	f.Fuzz(func(t *testing.T, output string) {
+		state := ParseRebootRequired(true, output, output)
+		if !state.Required {
+			t.Error("Required = false with the flag file present")
+		}
+		_ = ParseAptHolds(output)
+	})
+}

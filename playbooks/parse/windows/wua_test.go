@@ -64,3 +64,19 @@ func TestOperationResultTable(t *testing.T) {
 		t.Error("Success or String disagree with the table")
 	}
 }
+
+func FuzzParseCodesAndBuilds(f *testing.F) {
+	f.Add("0x8024402C")
+	f.Add("-2145107924")
+	f.Add("10.0.19045.4045")
+	f.Add("    UBR    REG_DWORD    0xfcd\r\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		if code, err := ParseHRESULT(text); err == nil {
+			_ = DecodeHRESULT(code).Error()
+		}
+		if build, err := ParseBuild(text); err == nil && build.Compare(build) != 0 {
+			t.Errorf("%v does not equal itself", build)
+		}
+		_, _ = ParseUBR(text)
+	})
+}
