@@ -18,6 +18,7 @@ type Declaration struct {
 	Reason   string
 	Playbook string // empty for a zero-day
 	Controls []string
+	Operator string
 	Now      time.Time
 	// Deadline is the time from declaration to the deadline.
 	Deadline time.Duration
@@ -63,6 +64,7 @@ func Declare(d Declaration) ([]event.Event, error) {
 			Hosts: d.hosts(),
 		},
 		Playbook: d.Playbook, Controls: d.Controls, Sites: d.siteIDs(),
+		Operator: d.Operator,
 	}
 	events := []event.Event{{Time: d.Now, Payload: payload}}
 	for _, s := range d.Sites {

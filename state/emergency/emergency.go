@@ -41,6 +41,7 @@ type Emergency struct {
 	Hosts    []string  `json:"hosts"`
 	Sites    []string  `json:"sites,omitempty"`
 	Playbook string    `json:"playbook,omitempty"`
+	Operator string    `json:"operator,omitempty"`
 	// Controls are the compensating controls in place until hosts are
 	// patched.
 	Controls []string `json:"controls,omitempty"`

@@ -16,6 +16,8 @@ type Declared struct {
 	Playbook string   `json:"playbook,omitempty"`
 	Controls []string `json:"controls,omitempty"`
 	Sites    []string `json:"sites,omitempty"`
+	// Operator is who declared the emergency.
+	Operator string `json:"operator,omitempty"`
 }
 
 // Kind implements event.Payload.
@@ -130,6 +132,7 @@ func (d Declared) emergency(declared time.Time) *Emergency {
 		ID: d.ID, CVEs: d.CVEs, Reason: d.Reason, Declared: declared,
 		Deadline: d.Deadline, KEVAdded: d.KEVAdded, Hosts: d.Hosts,
 		Sites: d.Sites, Playbook: d.Playbook, Controls: d.Controls,
+		Operator: d.Operator,
 	}
 }
 

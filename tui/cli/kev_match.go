@@ -54,7 +54,11 @@ func (a *app) kevMatch(ctx context.Context, o kevMatchOptions) error {
 	if err != nil {
 		return err
 	}
-	findings, err := a.matchFleet(ctx, entries, o.site)
+	inv, err := a.loadKEVFleet()
+	if err != nil {
+		return err
+	}
+	findings, err := a.matchFleet(ctx, inv, entries, o.site)
 	if err != nil {
 		return err
 	}
@@ -65,13 +69,9 @@ func (a *app) kevMatch(ctx context.Context, o kevMatchOptions) error {
 	return nil
 }
 
-// matchFleet matches entries against the inventory's hosts and devices,
+// matchFleet matches entries against the hosts and devices of inv,
 // limited to site when it is not empty.
-func (a *app) matchFleet(ctx context.Context, entries []kev.Entry, site string) ([]exposure.Finding, error) {
-	inv, err := a.loadKEVFleet()
-	if err != nil {
-		return nil, err
-	}
+func (a *app) matchFleet(ctx context.Context, inv *inventory.Inventory, entries []kev.Entry, site string) ([]exposure.Finding, error) {
 	if site != "" && inv.Site(site) == nil {
 		return nil, usageErrorf("--site %q is not a site of the inventory", site)
 	}

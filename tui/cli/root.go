@@ -107,6 +107,7 @@ Without a command it opens the full-screen console on the inventory.`,
 		a.newTrustCmd(),
 		a.newJournalCmd(),
 		a.newKEVCmd(),
+		a.newEmergencyCmd(),
 	)
 	return root
 }
