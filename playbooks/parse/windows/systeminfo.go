@@ -78,7 +78,9 @@ func systemInfoFields(output string) (map[string]string, map[string][]string) {
 	return fields, lists
 }
 
-var listedHotfix = regexp.MustCompile(`^\[\d+\]:\s*(\S+)`)
+// listedHotfix matches "[01]: KB5012117". systeminfo lists updates
+// without a KB number as "[02]: File 1", which carry no usable id.
+var listedHotfix = regexp.MustCompile(`^\[\d+\]:\s*(KB\d+)\b`)
 
 func hotfixIDs(lines []string) []string {
 	var ids []string

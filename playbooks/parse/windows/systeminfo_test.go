@@ -92,6 +92,22 @@ func TestSystemInfoDayFirstLocale(t *testing.T) {
 	}
 }
 
+func TestSystemInfoHotfixWithoutKB(t *testing.T) {
+	output := "OS Version:                10.0.17763 N/A Build 17763\r\n" +
+		"Hotfix(s):                 2 Hotfix(s) Installed.\r\n" +
+		"                           [01]: KB5022511\r\n" +
+		"                           [02]: File 1\r\n" +
+		"Network Card(s):           1 NIC(s) Installed.\r\n" +
+		"                           [01]: Intel(R) Ethernet\r\n"
+	info, err := ParseSystemInfo(output)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(info.Hotfixes, []string{"KB5022511"}) {
+		t.Errorf("Hotfixes = %q", info.Hotfixes)
+	}
+}
+
 func TestSystemInfoMissingVersion(t *testing.T) {
 	if _, err := ParseSystemInfo("Host Name:                 PC1\n"); err == nil {
 		t.Error("output without OS Version parsed without error")
