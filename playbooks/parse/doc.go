@@ -3,9 +3,10 @@
 // esxi, cisco, fortios, ubiquiti, windows); their doc comments name the
 // exact commands and output formats they accept.
 //
-// The parsers take the captured bytes as a string, tolerate CRLF line
-// endings, trailing spaces and a missing final newline, and never panic on
-// malformed input: they return an error that names the line they could not
-// read. They do not run commands or interpret exit codes on their own
-// unless a function says so.
+// The parsers take the captured bytes as a string and tolerate CRLF line
+// endings, trailing spaces and a missing final newline. Fuzz tests check
+// that malformed input never makes them panic. Parsers of strict formats
+// return an error that quotes an unknown line; the others skip lines they
+// do not know. They run no commands, and only the functions that take an
+// exit status interpret one.
 package parse
