@@ -394,12 +394,12 @@ func (a *app) printSiteClock(w io.Writer, e *emergency.Emergency, inv *inventory
 		}
 	}
 	c := e.Clock(siteID, loc, names, a.now())
-	state := remainingText(c.Remaining)
+	left := remainingText(c.Remaining)
 	if c.Overdue() {
-		state = "OVERDUE, " + state
+		left = "OVERDUE, " + left
 	}
 	fmt.Fprintf(w, "  %-12s deadline %s (%s), patched %d/%d\n",
-		siteID, c.Deadline.Format("2006-01-02 15:04 MST"), state, c.Patched, c.Total)
+		siteID, c.Deadline.Format("2006-01-02 15:04 MST"), left, c.Patched, c.Total)
 }
 
 func (a *app) newEmergencyAttachCmd() *cobra.Command {
@@ -409,14 +409,11 @@ func (a *app) newEmergencyAttachCmd() *cobra.Command {
 		Short: "Attach a playbook to an emergency, which makes a zero-day runnable",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.emergencyChange(cmd.Context(), args[0], func(e *emergency.Emergency) (string, error) {
+			attach := func(e *emergency.Emergency) (event.Event, string, error) {
 				ev, err := emergency.Attach(e, playbook, a.now())
-				if err != nil {
-					return "", err
-				}
-				err = a.appendEmergencyEvent(cmd.Context(), ev)
-				return fmt.Sprintf("attached playbook %s to emergency %s, which is now runnable", playbook, e.ID), err
-			})
+				return ev, fmt.Sprintf("attached playbook %s to emergency %s, which is now runnable", playbook, e.ID), err
+			}
+			return a.emergencyChange(cmd.Context(), args[0], attach)
 		},
 	}
 	cmd.Flags().StringVar(&playbook, "playbook", "", "playbook that installs the fix")
@@ -431,51 +428,40 @@ func (a *app) newEmergencyCloseCmd() *cobra.Command {
 		Short: "Close an emergency",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.emergencyChange(cmd.Context(), args[0], func(e *emergency.Emergency) (string, error) {
+			closeEmergency := func(e *emergency.Emergency) (event.Event, string, error) {
 				ev, err := emergency.Close(e, reason, a.now())
-				if err != nil {
-					return "", err
-				}
-				err = a.appendEmergencyEvent(cmd.Context(), ev)
-				return fmt.Sprintf("closed emergency %s with %d of %d hosts patched", e.ID, len(e.Patched), len(e.Hosts)), err
-			})
+				return ev, fmt.Sprintf("closed emergency %s with %d of %d hosts patched", e.ID, len(e.Patched), len(e.Hosts)), err
+			}
+			return a.emergencyChange(cmd.Context(), args[0], closeEmergency)
 		},
 	}
 	cmd.Flags().StringVar(&reason, "reason", "", "why the emergency is closed, for the journal")
 	return cmd
 }
 
-// emergencyChange finds the emergency id and applies change, which
-// journals one event and returns the message to print.
-func (a *app) emergencyChange(ctx context.Context, id string, change func(*emergency.Emergency) (string, error)) error {
+// emergencyChange finds the emergency id, builds one event for it with
+// change, journals the event and prints the message change returned.
+func (a *app) emergencyChange(ctx context.Context, id string, change func(*emergency.Emergency) (event.Event, string, error)) error {
 	store, list, err := a.loadEmergencies(ctx)
 	if err != nil {
 		return err
 	}
-	store.Close()
+	defer store.Close()
 	e, err := emergency.Find(list, id)
 	if err != nil {
 		return usageErrorf("%w", err)
 	}
-	msg, err := change(e)
+
+	ev, msg, err := change(e)
 	if errors.Is(err, emergency.ErrClosed) {
 		return withExit(ExitPolicy, err)
 	}
 	if err != nil {
-		return err
+		return usageErrorf("%w", err)
+	}
+	if _, err := store.Append(ctx, ev); err != nil {
+		return withExit(ExitFailures, fmt.Errorf("journal the change to emergency %s: %w", e.ID, err))
 	}
 	fmt.Fprintln(a.env.Stdout, msg)
-	return nil
-}
-
-func (a *app) appendEmergencyEvent(ctx context.Context, ev event.Event) error {
-	store, err := a.openKEVJournal()
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	if _, err := store.Append(ctx, ev); err != nil {
-		return withExit(ExitFailures, fmt.Errorf("journal emergency change: %w", err))
-	}
 	return nil
 }
