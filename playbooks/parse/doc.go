@@ -1,7 +1,7 @@
 // Package parse holds helpers shared by the parsers of what patched hosts
 // print. Each platform family has its own sub-package (linuxpkg, macos,
-// esxi, cisco, fortios, ubiquiti, windows); their doc comments name the
-// exact commands and output formats they accept.
+// esxi, cisco, fortios, ubiquiti, windows). The doc comment of each names
+// the exact commands and output formats it accepts.
 //
 // The parsers take the captured bytes as a string and tolerate CRLF line
 // endings, trailing spaces and a missing final newline. Fuzz tests check

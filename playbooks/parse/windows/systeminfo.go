@@ -128,7 +128,7 @@ func zoneFromLabel(label string) *time.Location {
 }
 
 // Date layouts seen in systeminfo output. Year-first dates are
-// unambiguous; for slash dates the locale decides the order.
+// unambiguous. For slash dates the locale decides the order.
 var (
 	yearFirstLayouts  = []string{"2006/01/02, 15:04:05", "2006-01-02, 15:04:05"}
 	monthFirstLayouts = []string{"1/2/2006, 3:04:05 PM", "1/2/2006, 15:04:05"}
