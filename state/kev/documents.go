@@ -11,8 +11,8 @@ import (
 	"patchbay/state/msrc"
 )
 
-// DocumentDir is where SaveDocument keeps Microsoft's security update
-// documents, one file per document ID, relative to the state directory.
+// DocumentDir is the folder of Microsoft's security update documents, one
+// file per document ID, relative to the state directory.
 const DocumentDir = "kev/msrc"
 
 // SaveDocument writes doc under the state directory, replacing an earlier

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 )
 
-// StoreFile is where Save keeps the current catalogue, relative to the
+// StoreFile is the path of the current catalogue file, relative to the
 // state directory.
 const StoreFile = "kev/catalogue.json"
 

@@ -197,7 +197,7 @@ func (a *app) download(ctx context.Context, source string) (io.Reader, string, f
 	if err != nil {
 		return nil, "", nil, usageErrorf("download %s: %w", u.Redacted(), err)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := downloadClient.Do(req)
 	if err != nil {
 		return nil, "", nil, withExit(ExitFailures, fmt.Errorf("download %s: %w", u.Redacted(), err))
 	}
@@ -213,6 +213,18 @@ func (a *app) download(ctx context.Context, source string) (io.Reader, string, f
 		return nil, "", nil, withExit(ExitFailures, fmt.Errorf("download %s: larger than %d MiB, which no catalogue is: check the URL", u.Redacted(), kevMaxDownload>>20))
 	}
 	return strings.NewReader(string(body)), u.Redacted(), func() {}, nil
+}
+
+// downloadClient checks every redirect as it checks the first URL, so a
+// redirect cannot downgrade the download to plain http.
+var downloadClient = &http.Client{
+	CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		_, err := checkDownloadURL(req.URL.String())
+		return err
+	},
 }
 
 // checkDownloadURL accepts https URLs, and http only to a loopback address.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -38,15 +39,18 @@ with their compensating controls and are never patch targets.`,
 	}
 	cmd.Flags().StringVar(&o.site, "site", "", "match only the hosts of this site ID")
 	cmd.Flags().StringVar(&o.since, "since", "", "match only entries added on or after this date (YYYY-MM-DD)")
+	cmd.Flags().StringArrayVar(&o.statuses, "status", nil,
+		`show only findings with this status: "exposed", "possibly exposed", "not exposed", "excepted" or "medical device" (repeatable)`)
 	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print the findings as JSON")
 	return cmd
 }
 
 type kevMatchOptions struct {
-	cves   []string
-	site   string
-	since  string
-	asJSON bool
+	cves     []string
+	site     string
+	since    string
+	statuses []string
+	asJSON   bool
 }
 
 func (a *app) kevMatch(ctx context.Context, o kevMatchOptions) error {
@@ -60,6 +64,9 @@ func (a *app) kevMatch(ctx context.Context, o kevMatchOptions) error {
 	}
 	findings, err := a.matchFleet(ctx, inv, entries, o.site)
 	if err != nil {
+		return err
+	}
+	if findings, err = filterStatuses(findings, o.statuses); err != nil {
 		return err
 	}
 	if o.asJSON {
@@ -97,6 +104,28 @@ func (a *app) matchFleet(ctx context.Context, inv *inventory.Inventory, entries 
 		}
 	}
 	return findings, nil
+}
+
+// filterStatuses keeps the findings whose status is one of statuses, or
+// every finding when statuses is empty.
+func filterStatuses(findings []exposure.Finding, statuses []string) ([]exposure.Finding, error) {
+	if len(statuses) == 0 {
+		return findings, nil
+	}
+	known := []exposure.Status{exposure.StatusExposed, exposure.StatusPossiblyExposed,
+		exposure.StatusNotExposed, exposure.StatusExcepted, exposure.StatusDevice}
+	for _, s := range statuses {
+		if !slices.Contains(known, exposure.Status(s)) {
+			return nil, usageErrorf("--status %q is not a finding status: use exposed, \"possibly exposed\", \"not exposed\", excepted or \"medical device\"", s)
+		}
+	}
+	kept := []exposure.Finding{}
+	for _, f := range findings {
+		if slices.Contains(statuses, string(f.Status)) {
+			kept = append(kept, f)
+		}
+	}
+	return kept, nil
 }
 
 // printFindings writes the findings grouped by CVE, then a count per status.

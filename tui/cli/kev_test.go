@@ -189,12 +189,14 @@ func TestKEVImportURL(t *testing.T) {
 		switch r.URL.Path {
 		case "/kev.json":
 			w.Write(body)
+		case "/redirect":
+			http.Redirect(w, r, "http://kev.example/kev.json", http.StatusFound)
 		default:
 			http.Error(w, "<html><title>Not Found</title></html>", http.StatusNotFound)
 		}
 	}))
 	defer srv.Close()
-	defer http.DefaultClient.CloseIdleConnections()
+	defer downloadClient.CloseIdleConnections()
 
 	dir := t.TempDir()
 	code, out, errText := runKEV(t, dir, "", "kev", "import", "--url", srv.URL+"/kev.json")
@@ -204,6 +206,10 @@ func TestKEVImportURL(t *testing.T) {
 	code, _, errText = runKEV(t, dir, "", "kev", "import", "--url", srv.URL+"/missing")
 	if code != ExitFailures || !strings.Contains(errText, "404") {
 		t.Errorf("missing: exit %d, error %q", code, errText)
+	}
+	code, _, errText = runKEV(t, dir, "", "kev", "import", "--url", srv.URL+"/redirect")
+	if code != ExitFailures || !strings.Contains(errText, "only https URLs") {
+		t.Errorf("redirect to plain http: exit %d, error %q", code, errText)
 	}
 }
 
@@ -357,5 +363,13 @@ func TestKEVMatchTextAndSite(t *testing.T) {
 	}
 	if code, _, errText := runKEV(t, dir, "", "kev", "match", "--site", "nowhere"); code != ExitUsage || !strings.Contains(errText, `"nowhere" is not a site`) {
 		t.Errorf("unknown site: exit %d, error %q", code, errText)
+	}
+
+	code, out, _ = runKEV(t, dir, "", "kev", "match", "--status", "exposed", "CVE-2024-21412")
+	if code != ExitOK || !strings.Contains(out, "ws-a1") || strings.Contains(out, "possibly exposed") {
+		t.Errorf("--status exposed: exit %d:\n%s", code, out)
+	}
+	if code, _, errText := runKEV(t, dir, "", "kev", "match", "--status", "vulnerable"); code != ExitUsage || !strings.Contains(errText, "not a finding status") {
+		t.Errorf("unknown status: exit %d, error %q", code, errText)
 	}
 }
