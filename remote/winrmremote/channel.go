@@ -77,7 +77,9 @@ func (ch *channel) authenticate(ctx context.Context, t *transport) error {
 	}
 	if resp.StatusCode != http.StatusOK || !client.Complete() {
 		_, err := checkResponse(resp.StatusCode, resp.Header, data, 0, t.cfg)
-		if err == nil || resp.StatusCode == http.StatusOK {
+		if err == nil {
+			// A 200 without a completed handshake: the host did not ask
+			// for NTLM, which a WinRM listener always does.
 			err = authError(resp.Header, t.cfg.Auth)
 		}
 		return err

@@ -45,8 +45,7 @@ func encodeCommand(script string) string {
 // stdinBootstrap reads a UTF-8 script from standard input and runs it.
 // Long scripts take this path because their command line would be too
 // long for cmd.exe.
-const stdinBootstrap = `$ProgressPreference = 'SilentlyContinue'
-$in = New-Object IO.StreamReader ([Console]::OpenStandardInput()), (New-Object Text.UTF8Encoding $false)
+const stdinBootstrap = prelude + `$in = New-Object IO.StreamReader ([Console]::OpenStandardInput()), (New-Object Text.UTF8Encoding $false)
 $script = $in.ReadToEnd()
 & ([ScriptBlock]::Create($script))
 exit $global:LASTEXITCODE

@@ -15,6 +15,8 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"sync"
@@ -100,6 +102,8 @@ func NewServer(cfg Config) *Server {
 		ReadHeaderTimeout: 10 * time.Second,
 		ConnContext:       withConnState,
 		ConnState:         s.trackConn,
+		// Failed TLS handshakes are what certificate tests provoke.
+		ErrorLog: log.New(io.Discard, "", 0),
 	}
 	return s
 }
