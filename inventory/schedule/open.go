@@ -96,11 +96,14 @@ func OpenAt(windows []Window, loc *time.Location, t time.Time) (Interval, bool) 
 }
 
 // NextOpen returns the first occurrence that starts after t, searching up
-// to 400 days ahead, and false when there is none (no windows).
+// to 400 days ahead, and false when there is none (no windows). As in
+// OpenAt, End extends over occurrences that continue it without a gap.
 func NextOpen(windows []Window, loc *time.Location, t time.Time) (Interval, bool) {
 	for from := t; from.Before(t.Add(400 * 24 * time.Hour)); from = from.Add(7 * 24 * time.Hour) {
 		for _, iv := range Occurrences(windows, loc, from, from.Add(7*24*time.Hour)) {
 			if iv.Start.After(t) {
+				joined, _ := OpenAt(windows, loc, iv.Start)
+				iv.End = joined.End
 				return iv, true
 			}
 		}

@@ -232,3 +232,16 @@ func TestScheduleEmergency(t *testing.T) {
 		t.Errorf("production starts %s, want %s (deploy 24h + emergency soak 4h)", slots[1].Start, want)
 	}
 }
+
+func TestNextOpenJoinsWeekend(t *testing.T) {
+	w := []Window{mustWindow(t, "mon-fri 21:00-06:00"), mustWindow(t, "sat,sun 00:00-24:00")}
+	next, ok := NextOpen(w, newYork, ny(t, "EST", time.December, 4, 12, 0))
+	if !ok {
+		t.Fatal("no next window")
+	}
+	// Friday night runs into Saturday and Sunday, and Sunday's window ends
+	// at midnight because the weeknight windows start on Monday evening.
+	if want := ny(t, "EST", time.December, 7, 0, 0); !next.End.Equal(want) {
+		t.Errorf("next window ends %s, want Monday 00:00 (%s)", next.End, want)
+	}
+}

@@ -108,6 +108,8 @@ Without a command it opens the full-screen console on the inventory.`,
 		a.newJournalCmd(),
 		a.newKEVCmd(),
 		a.newEmergencyCmd(),
+		a.newCheckCmd(),
+		a.newStatusCmd(),
 	)
 	return root
 }
