@@ -148,7 +148,8 @@ func (s *Store) Dir() string { return s.dir }
 // and written. The credential resolver adds each secret it resolves.
 func (s *Store) Redactor() *redact.Redactor { return s.redactor }
 
-// SetClock sets the clock that stamps events appended without a time.
+// SetClock sets the clock that stamps events appended without a time. Call
+// it before the store is shared between goroutines.
 func (s *Store) SetClock(now func() time.Time) { s.now = now }
 
 // Close closes the database.

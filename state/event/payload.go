@@ -101,7 +101,10 @@ type StepFinished struct {
 }
 
 // Output is a chunk of a step's output. Offset is the position of Data in
-// the stream. Data holds text: invalid UTF-8 becomes U+FFFD when encoded.
+// the stream. Data holds text, and invalid UTF-8 becomes U+FFFD when encoded.
+//
+// NOTE: the journal redacts each chunk on its own, so a secret split across
+// two chunks is stored unredacted. Redact the whole stream before cutting it.
 type Output struct {
 	Step   string `json:"step"`
 	Stream string `json:"stream"` // "stdout" or "stderr"

@@ -111,6 +111,8 @@ func (a *app) verifyJournal(ctx context.Context, expectText string, asJSON bool)
 		}
 	} else if v.Break == nil {
 		fmt.Fprintf(a.env.Stdout, "journal intact: %d records, head %s\n", v.Records, v.Head)
+	} else {
+		fmt.Fprintf(a.env.Stdout, "journal broken: %d records, head %s\n", v.Records, v.Head)
 	}
 	if v.Break != nil {
 		return withExit(ExitFailures, v.Break)
