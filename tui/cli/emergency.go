@@ -76,7 +76,7 @@ the operator.`,
 }
 
 func (a *app) emergencyDeclare(ctx context.Context, o declareOptions) error {
-	inv, err := a.loadKEVFleet()
+	_, inv, err := a.loadInventory()
 	if err != nil {
 		return err
 	}
@@ -359,7 +359,7 @@ func (a *app) emergencyShow(ctx context.Context, id string) error {
 	if err != nil {
 		return usageErrorf("%w", err)
 	}
-	inv, err := a.loadKEVFleet()
+	_, inv, err := a.loadInventory()
 	if err != nil {
 		return err
 	}

@@ -58,7 +58,7 @@ func (a *app) kevMatch(ctx context.Context, o kevMatchOptions) error {
 	if err != nil {
 		return err
 	}
-	inv, err := a.loadKEVFleet()
+	_, inv, err := a.loadInventory()
 	if err != nil {
 		return err
 	}
@@ -167,25 +167,6 @@ func statusCounts(counts map[exposure.Status]int) string {
 		return "no host concerned"
 	}
 	return strings.Join(parts, ", ")
-}
-
-// loadKEVFleet loads the inventory named by --inventory, else
-// $PATCHBAY_INVENTORY, else ./patchbay.yaml.
-// TODO: $XDG_CONFIG_HOME/patchbay/inventory, which the flag's help names,
-// is not tried yet.
-func (a *app) loadKEVFleet() (*inventory.Inventory, error) {
-	path := a.inventory
-	if path == "" {
-		path = a.getenv("PATCHBAY_INVENTORY")
-	}
-	if path == "" {
-		path = "patchbay.yaml"
-	}
-	inv, err := inventory.Load(path, inventory.Options{Now: a.now()})
-	if err != nil {
-		return nil, usageErrorf("%w", err)
-	}
-	return inv, nil
 }
 
 // exposureHosts turns inventory hosts and their latest journaled facts
