@@ -89,8 +89,8 @@ func (items *siteItems) collect(raw *rawFile) {
 	}
 }
 
-// idPattern is what site IDs, ring names and other identifiers may contain,
-// so that they can be typed in flags without quoting.
+// idPattern matches site IDs, ring names and other identifiers, which must
+// be typable in flags without quoting.
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
 // identifier returns the required identifier s of an item, checking its
@@ -225,9 +225,9 @@ func DefaultRings() []*Ring {
 }
 
 // defaultRing returns the defaults for the ring at index i of n. The first
-// ring starts 24 hours after the monthly release and has a day to deploy;
-// later rings start as soon as the previous ring's soak ends and have
-// three days. Every ring but the last soaks two days (four hours in an
+// ring starts 24 hours after the monthly release and has a day to deploy.
+// Later rings start as soon as the previous ring's soak ends and have three
+// days. Every ring but the last soaks two days (four hours in an
 // emergency), because the last ring has no later ring to gate. The gate
 // needs 95 % success, and one failed host per site is tolerated.
 func defaultRing(i, n int) *Ring {

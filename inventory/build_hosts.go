@@ -114,10 +114,10 @@ func (b *builder) role(r *rawHost, p Platform) Role {
 	return role
 }
 
-// defaultRole returns the role of a host whose inventory entry gives none:
-// a firewall for FortiOS and EdgeOS routers, the core switch for Cisco and
-// EdgeSwitch gear, a hypervisor for ESXi and Hyper-V, a workstation for
-// Windows desktops and Macs, a server otherwise.
+// defaultRole returns the role of a host whose inventory entry gives none.
+// FortiOS and EdgeOS routers are firewalls, Cisco and EdgeSwitch gear is
+// the core switch, ESXi and Hyper-V hosts are hypervisors, Windows desktops
+// and Macs are workstations, and everything else is a server.
 func defaultRole(p Platform) Role {
 	switch p {
 	case PlatformFortiOS, PlatformEdgeOS:

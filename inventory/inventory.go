@@ -1,10 +1,11 @@
 // Package inventory is patchbay's model of the fleet: practice sites, their
 // hosts, deployment rings, maintenance windows, exceptions, medical devices,
-// holds, credential references, health checks and reboot policies. It loads
-// the model strictly from YAML (one file or a folder of files), reporting
-// every problem with its file, line and column, and answers the policy
-// questions the planner and runner ask: which hosts a selection means and
-// what access policy allows on a host.
+// holds, credential references, health checks and reboot policies.
+//
+// The package loads the model strictly from YAML (one file or a folder of
+// files) and reports every problem with its file, line and column. It also
+// answers the policy questions of the planner and runner: which hosts a
+// selection means, and what access policy allows on a host.
 //
 // Calendar arithmetic lives in the schedule sub-package and secret
 // resolution in the credential sub-package. The package does no network
@@ -18,8 +19,8 @@ import (
 	"patchbay/inventory/schedule"
 )
 
-// Pos is where an item was written: the file and the line and column of its
-// first key. Error messages about the item start with it.
+// Pos is the source position of an item: the file and the line and column
+// of its first key. Error messages about the item start with it.
 type Pos struct {
 	File   string
 	Line   int
@@ -104,18 +105,18 @@ const (
 	TransportWinRM TransportKind = "winrm"
 )
 
-// Transport is how patchbay reaches a host.
+// Transport is the connection setting of a host.
 type Transport struct {
 	Kind TransportKind
-	// Port is the TCP port; the loader fills the default (22 for SSH, 5986
-	// for WinRM over HTTPS, 5985 over HTTP) when the inventory gives none.
+	// Port is the TCP port. When the inventory gives none, the loader fills
+	// the default: 22 for SSH, 5986 for WinRM over HTTPS, 5985 over HTTP.
 	Port int
 	User string
 	// Credential is the name of an entry in Inventory.Credentials, or empty
 	// for SSH with the agent and the user's default keys.
 	Credential string
-	// HTTPS selects WinRM over TLS. It is true unless the inventory says
-	// https: false.
+	// HTTPS selects WinRM over TLS. For WinRM it is true unless the
+	// inventory sets https: false.
 	HTTPS bool
 	// CAFile is a PEM file of CAs trusted for the host's WinRM certificate,
 	// in addition to the system roots.
@@ -194,7 +195,7 @@ type Device struct {
 	Pos           Pos
 }
 
-// HoldKind is what a hold keeps back.
+// HoldKind is the type of item a hold keeps back.
 type HoldKind string
 
 // Hold kinds.
@@ -213,14 +214,14 @@ type Hold struct {
 	// Version is the held package version, or empty for every version.
 	Version string
 	Reason  string
-	// Source is where the problem was reported, such as a vendor advisory.
+	// Source is the report of the problem, such as a vendor advisory.
 	Source  string
 	Scope   Scope
 	Recheck Date
 	Pos     Pos
 }
 
-// ScopeKind is what part of the fleet a hold applies to.
+// ScopeKind is the kind of fleet part that a hold applies to.
 type ScopeKind string
 
 // Scope kinds.
@@ -246,14 +247,14 @@ type Credential struct {
 	Pos  Pos
 }
 
-// HealthCheckKind is what a health check probes.
+// HealthCheckKind is the probe that a health check runs.
 type HealthCheckKind string
 
 // Health check kinds.
 const (
 	CheckService HealthCheckKind = "service" // a Windows service is running
 	CheckProcess HealthCheckKind = "process" // a process is running
-	CheckTCP     HealthCheckKind = "tcp"     // a TCP port answers on the host
+	CheckTCP     HealthCheckKind = "tcp"     // a TCP port on the host accepts connections
 )
 
 // HealthCheck is a post-patch check that a ring's gate requires. It applies
@@ -269,7 +270,7 @@ type HealthCheck struct {
 	Pos    Pos
 }
 
-// RebootMode is what the runner does when a patch needs a reboot.
+// RebootMode is the runner's action when a patch needs a reboot.
 type RebootMode string
 
 // Reboot modes.
@@ -279,7 +280,7 @@ const (
 	RebootDefer RebootMode = "defer" // reboot unless an app runs or a user is logged on
 )
 
-// RebootPolicy says how hosts matching Hosts or Tags are rebooted.
+// RebootPolicy is the reboot rule for the hosts matching Hosts or Tags.
 type RebootPolicy struct {
 	Name  string
 	Mode  RebootMode

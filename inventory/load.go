@@ -64,7 +64,7 @@ func LoadFS(fsys fs.FS, dir, prefix string, opts Options) (*Inventory, error) {
 		files = append(files, SourceFile{Name: filepath.Join(prefix, name), Data: data})
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("inventory folder %s holds no .yaml or .yml file: add one per site, or point --inventory at a file", prefix)
+		return nil, fmt.Errorf("inventory folder %s contains no .yaml or .yml file: add one per site, or point --inventory at a file", prefix)
 	}
 	return Parse(files, opts)
 }

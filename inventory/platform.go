@@ -4,7 +4,7 @@ package inventory
 // defaults and the playbooks that apply.
 type Platform string
 
-// Platforms patchbay knows.
+// Platform values that patchbay supports.
 const (
 	PlatformWindows       Platform = "windows"        // Windows 10 and 11
 	PlatformWindowsServer Platform = "windows-server" // Windows Server
@@ -65,9 +65,9 @@ func (p Platform) DefaultTransport() TransportKind {
 	return TransportSSH
 }
 
-// Role is what a host does at its site. The runner patches in the order of
-// Role.Order so that a site never loses its network or hypervisor while
-// hosts behind it still need them.
+// Role is the function of a host at its site. Host.Order turns it into a
+// patching stage, so that the runner can patch a site's network gear and
+// hypervisors after the hosts that depend on them.
 type Role string
 
 // Roles.
@@ -93,10 +93,10 @@ func (r Role) Known() bool {
 	return false
 }
 
-// Order returns the patching stage of a host: 0 for virtual machines (they
-// go before their hypervisor), 1 for ordinary hosts, 2 for hypervisors, 3
-// for the gateway and 4 for the firewall and core switch, which go last
-// because everything else reaches patchbay through them.
+// Order returns the patching stage of a host, lowest first. Virtual
+// machines get 0 because they go before their hypervisor, ordinary hosts 1
+// and hypervisors 2. The gateway gets 3, and the firewall and core switch
+// get 4, because every other host reaches patchbay through them.
 func (h *Host) Order() int {
 	switch {
 	case h.Hypervisor != "":

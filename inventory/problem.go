@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// Severity tells an error, which stops loading, from a warning.
+// Severity separates errors, which stop loading, from warnings.
 type Severity int
 
 // Severities.

@@ -10,7 +10,7 @@ import (
 	"github.com/goccy/go-yaml/token"
 )
 
-// scalarKind is how YAML typed a scalar before patchbay read it.
+// scalarKind is the YAML type of a scalar before conversion.
 type scalarKind int
 
 const (
@@ -21,7 +21,8 @@ const (
 
 // scalar is one YAML scalar kept as the user typed it, so that "0755",
 // "02134" and "7.10" stay text where text is expected. Conversion to other
-// types happens in the validation step, which knows what the value means.
+// types happens in the validation step, where each value's meaning is
+// defined.
 type scalar struct {
 	Text  string
 	Pos   Pos

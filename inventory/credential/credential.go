@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// Kind is where a secret comes from.
+// Kind is the source of a secret.
 type Kind string
 
 // Kinds of reference.

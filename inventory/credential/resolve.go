@@ -15,8 +15,8 @@ import (
 // to remote.KindCredential.
 var ErrUnresolved = errors.New("credential could not be resolved")
 
-// Env is what Resolve reads from the process: environment variables and the
-// home folder. Tests replace it.
+// Env is the part of the process that Resolve reads: environment variables
+// and the home folder. Tests replace it.
 type Env struct {
 	Getenv func(string) string
 	Home   string
@@ -28,10 +28,10 @@ func ProcessEnv() Env {
 	return Env{Getenv: os.Getenv, Home: home}
 }
 
-// Resolve reads the secret that ref points to. For KindAgent it returns an
-// empty Secret, because the SSH client talks to the agent at SSH_AUTH_SOCK
-// itself; it only checks that the variable is set. Errors name the
-// reference, never the secret or a command's output.
+// Resolve reads the secret that ref points to. For KindAgent it only checks
+// that SSH_AUTH_SOCK is set and returns an empty Secret, because the SSH
+// client talks to the agent itself. Errors name the reference, never the
+// secret or a command's output.
 func Resolve(ctx context.Context, ref Ref, env Env) (Secret, error) {
 	switch ref.Kind {
 	case KindEnv:

@@ -4,7 +4,7 @@ import (
 	"fmt"
 )
 
-// redacted is what every formatting of a Secret prints.
+// redacted is the text printed for every formatting of a Secret.
 const redacted = "[redacted]"
 
 // Secret is a resolved secret. Its String, GoString, Format and MarshalJSON

@@ -93,7 +93,7 @@ const (
 	StageReporting Stage = "reporting" // every ring done; reports and exception reviews until the next release
 )
 
-// Phase is where a cycle stands at an instant.
+// Phase is the state of a cycle at an instant.
 type Phase struct {
 	Stage Stage
 	// Ring is the ring the stage belongs to; empty for StageReporting.

@@ -26,9 +26,11 @@ func At(year int, month time.Month, day int, clock Clock, loc *time.Location) ti
 	return gapEnd(wall, loc)
 }
 
-// nearbyOffsets returns the UTC offsets, in seconds, that loc uses within a
-// day either side of the wall clock. Real zones change offset at most once
-// in such a span, so these are the only candidates.
+// nearbyOffsets returns the UTC offsets, in seconds, that loc uses a day
+// before, at and a day after the wall clock.
+// NOTE: a zone that changed its offset twice within one day of the wall
+// clock would need more candidates; the New York and Los Angeles rules
+// tested here change at most twice a year.
 func nearbyOffsets(wall time.Time, loc *time.Location) []int {
 	var offsets []int
 	for _, shift := range []time.Duration{-24 * time.Hour, 0, 24 * time.Hour} {

@@ -1,7 +1,7 @@
 // Package schedule is patchbay's calendar arithmetic: maintenance windows in
 // site-local time, the monthly release instant, ring schedules and the cycle
-// phase at an instant. It knows nothing about hosts or YAML; the inventory
-// package turns its text into these types.
+// phase at an instant. It has no notion of hosts or YAML, because the
+// inventory package turns its text into these types.
 //
 // Daylight saving time is handled by one rule, applied everywhere a
 // site-local wall clock becomes an instant:
@@ -115,10 +115,10 @@ func (w Weekdays) String() string {
 }
 
 // Window is a recurring maintenance window in site-local time. It starts on
-// each day in Days at Start and ends at End; an End at or before Start means
-// the window crosses midnight and ends on the next day. A window belongs to
-// the day it starts on: "fri 22:00-05:00" is Friday's window and ends early
-// on Saturday.
+// each day in Days at Start and ends at End. An End at or before Start means
+// that the window crosses midnight and ends on the next day. A window
+// belongs to the day it starts on, so "fri 22:00-05:00" is Friday's window
+// and ends early on Saturday.
 type Window struct {
 	Days  Weekdays
 	Start Clock
