@@ -57,6 +57,7 @@ func (ch *channel) authenticate(ctx context.Context, t *transport) error {
 	if err != nil {
 		return err
 	}
+
 	negotiator, err := ntlmhttp.NewClient(ch.http, client)
 	if err != nil {
 		return err
@@ -66,6 +67,7 @@ func (ch *channel) authenticate(ctx context.Context, t *transport) error {
 		return err
 	}
 	req.Header.Set("Content-Type", soapType)
+
 	resp, err := negotiator.Do(req)
 	if err != nil {
 		return err
@@ -75,6 +77,7 @@ func (ch *channel) authenticate(ctx context.Context, t *transport) error {
 	if err != nil {
 		return err
 	}
+
 	if resp.StatusCode != http.StatusOK || !client.Complete() {
 		_, err := checkResponse(resp.StatusCode, resp.Header, data, 0, t.cfg)
 		if err == nil {
@@ -105,6 +108,7 @@ func (ch *channel) post(ctx context.Context, t *transport, msg []byte) (string, 
 		return "", err
 	}
 	req.Header.Set("Content-Type", contentType)
+
 	resp, err := ch.http.Do(req)
 	if err != nil {
 		return "", err
@@ -114,6 +118,7 @@ func (ch *channel) post(ctx context.Context, t *transport, msg []byte) (string, 
 	if err != nil {
 		return "", err
 	}
+
 	header := resp.Header
 	if resp.Header.Get("Content-Type") == encryptedType {
 		if data, err = ch.unwrap(data); err != nil {

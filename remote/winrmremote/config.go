@@ -67,7 +67,7 @@ type Config struct {
 	Password func(ctx context.Context) (string, error)
 
 	// OperationTimeout is how long the host may hold a Receive before it
-	// answers w:TimedOut. A cancelled Run is noticed at the latest then,
+	// replies with the w:TimedOut fault. A cancelled Run is noticed at the latest then,
 	// so keep it short. Zero means 15 s.
 	OperationTimeout time.Duration
 	// DialTimeout bounds each TCP and TLS connection set-up. Zero means
@@ -76,8 +76,8 @@ type Config struct {
 	// DialContext, when set, opens TCP connections, for example through a
 	// site's SSH gateway.
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
-	// EnvelopeSize is the MaxEnvelopeSizekb of the host in bytes. Zero
-	// means 500 KiB, the Windows default since Windows Server 2012.
+	// EnvelopeSize is the host's MaxEnvelopeSizekb setting in bytes. Zero
+	// means 500 KiB, the default of that setting on current Windows.
 	EnvelopeSize int
 }
 

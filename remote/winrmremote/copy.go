@@ -137,7 +137,7 @@ Move-Item -LiteralPath $part -Destination $dst -Force
 `
 }
 
-// CopySpec is a file copy as a lab host sees it.
+// CopySpec is a file copy as a lab host receives it.
 type CopySpec struct {
 	Path string // destination path
 	Size int64  // expected length in bytes

@@ -66,12 +66,13 @@ func (e *envelopeError) Error() string {
 
 var titlePattern = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
 
-// notWinRMError describes an answer that is not SOAP, with the page title
-// when there is one.
+// notWinRMError describes a response that is not SOAP, with the page
+// title when there is one.
 func notWinRMError(status int, contentType string, body []byte) error {
 	detail := fmt.Sprintf("HTTP %d with content type %q", status, contentType)
 	if m := titlePattern.FindSubmatch(body); m != nil {
-		title := strings.Join(strings.Fields(html.UnescapeString(string(m[1]))), " ")
+		words := strings.Fields(html.UnescapeString(string(m[1])))
+		title := strings.Join(words, " ")
 		detail += fmt.Sprintf(" and page title %q", title)
 	}
 	return &kindError{remote.KindNotWinRM, detail}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -201,4 +202,48 @@ func (w *readyWriter) Write(p []byte) (int, error) {
 		close(w.ready)
 	}
 	return n, err
+}
+
+func TestConnectionLostDuringReceive(t *testing.T) {
+	checkLeaks(t)
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			l := startLab(t, m, wsman.Faults{})
+			s := l.dial(t)
+			l.srv.SetFaults(wsman.Faults{DropReceives: true})
+			err := s.Run(context.Background(), remote.Command{Line: "echo lost"}, nil, nil)
+			expectKind(t, err, remote.KindConnectionLost)
+		})
+	}
+}
+
+func TestDialContextCarriesConnections(t *testing.T) {
+	checkLeaks(t)
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			l := startLab(t, m, wsman.Faults{})
+			var mu sync.Mutex
+			var dialed []string
+			l.cfg.Address = "ws01.clinic.test" // resolvable only through the gateway below
+			l.cfg.TLSServerName = "ws01.clinic.test"
+			target := l.srv.Addr()
+			l.cfg.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+				mu.Lock()
+				dialed = append(dialed, addr)
+				mu.Unlock()
+				var d net.Dialer
+				return d.DialContext(ctx, network, target)
+			}
+			s := l.dial(t)
+			var out strings.Builder
+			if err := s.Run(context.Background(), remote.Command{Line: "echo via gateway"}, &out, nil); err != nil {
+				t.Fatal(err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(dialed) == 0 || !strings.HasPrefix(dialed[0], "ws01.clinic.test:") {
+				t.Errorf("dialed %q, want ws01.clinic.test through DialContext", dialed)
+			}
+		})
+	}
 }

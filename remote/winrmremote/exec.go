@@ -80,6 +80,7 @@ func (s *Session) runInShell(ctx, requests context.Context, line string, stdin i
 		return 0, err
 	}
 	defer shell.Close()
+
 	cmd, err := shell.ExecuteWithContext(ctx, line)
 	if err != nil {
 		return 0, err
@@ -101,6 +102,7 @@ func (s *Session) runInShell(ctx, requests context.Context, line string, stdin i
 		wg.Add(1)
 		go feedStdin(&wg, cmd, stdin)
 	}
+
 	cmd.Wait()
 	wg.Wait()
 	_ = cmd.Close()

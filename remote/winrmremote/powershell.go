@@ -7,9 +7,10 @@ import (
 	"unicode/utf16"
 )
 
-// maxCommandLine is the longest command line sent as is. cmd.exe, which
-// WinRM starts the command through, accepts at most 8191 characters;
-// longer scripts go to PowerShell through standard input instead.
+// maxCommandLine is the longest command line sent as is. WinRM starts the
+// command through cmd.exe (the winrm package sends WINRS_SKIP_CMD_SHELL
+// FALSE), whose documented limit is 8191 characters, so longer scripts go
+// to PowerShell through standard input instead.
 const maxCommandLine = 8000
 
 // powerShellExe starts Windows PowerShell without profile or prompts.
@@ -45,6 +46,9 @@ func encodeCommand(script string) string {
 // stdinBootstrap reads a UTF-8 script from standard input and runs it.
 // Long scripts take this path because their command line would be too
 // long for cmd.exe.
+// NOTE: only the lab server has run this path. That exit inside the
+// script block ends powershell.exe with its code is not yet checked on a
+// Windows host.
 const stdinBootstrap = prelude + `$in = New-Object IO.StreamReader ([Console]::OpenStandardInput()), (New-Object Text.UTF8Encoding $false)
 $script = $in.ReadToEnd()
 & ([ScriptBlock]::Create($script))

@@ -107,7 +107,7 @@ func (s *Session) Close() error {
 }
 
 // Run runs cmd in a new remote shell. When ctx ends first, Run returns at
-// once with an error that wraps ctx.Err(); the command is then signalled
+// once with an error that wraps ctx.Err(). The command is then signalled
 // to stop and its shell deleted in the background, for at most
 // cleanupGrace or until Close.
 func (s *Session) Run(ctx context.Context, cmd remote.Command, stdout, stderr io.Writer) error {

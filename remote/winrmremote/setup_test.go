@@ -47,7 +47,7 @@ func checkLeaks(t *testing.T) {
 	t.Cleanup(func() { goleak.VerifyNone(t, current) })
 }
 
-func startLab(t *testing.T, m mode, faults wsman.Faults) *lab {
+func startLab(t testing.TB, m mode, faults wsman.Faults) *lab {
 	t.Helper()
 	ca, err := wsman.NewTestCA()
 	if err != nil {
@@ -69,7 +69,7 @@ func startLab(t *testing.T, m mode, faults wsman.Faults) *lab {
 	return &lab{srv: srv, host: host, cfg: clientConfig(t, srv.Addr(), m, ca)}
 }
 
-func clientConfig(t *testing.T, addr string, m mode, ca *wsman.TestCA) winrmremote.Config {
+func clientConfig(t testing.TB, addr string, m mode, ca *wsman.TestCA) winrmremote.Config {
 	t.Helper()
 	host, portText, _ := net.SplitHostPort(addr)
 	port, _ := strconv.Atoi(portText)
@@ -84,7 +84,7 @@ func staticPassword(p string) func(context.Context) (string, error) {
 	return func(context.Context) (string, error) { return p, nil }
 }
 
-func (l *lab) dial(t *testing.T) remote.Session {
+func (l *lab) dial(t testing.TB) remote.Session {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

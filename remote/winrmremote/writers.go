@@ -78,8 +78,8 @@ func (u *utf8Writer) Flush() error {
 }
 
 // errorStream collects a PowerShell error stream. Plain text passes
-// through as it arrives; a stream that starts with "#< CLIXML" is held
-// and decoded at Flush, since records can only be read whole.
+// through as it arrives. A stream that starts with "#< CLIXML" is held
+// and decoded at Flush, because records can only be read whole.
 type errorStream struct {
 	w       io.Writer
 	decided bool

@@ -11,7 +11,7 @@ import (
 )
 
 // dispatch runs one SOAP request. A nil reply means the connection must
-// be dropped without an answer.
+// be dropped without a response.
 func (s *Server) dispatch(ctx context.Context, user string, data []byte) *reply {
 	req, err := parseRequest(data)
 	if err != nil {
@@ -73,7 +73,7 @@ func (sh *shell) command(id string) *command {
 const exitTerminated = -1073741510
 
 // startCommand starts the handler for the command line. WinRM joins the
-// command and its arguments with spaces before cmd.exe sees them.
+// command and its arguments with spaces before passing them to cmd.exe.
 func (s *Server) startCommand(req *request, sh *shell) *reply {
 	line := strings.TrimSpace(req.Body.Command)
 	if len(req.Body.Args) > 0 {
@@ -124,7 +124,7 @@ func (s *Server) signal(req *request, sh *shell) *reply {
 	return &reply{http.StatusOK, emptyResponse(actionSignal, req.MessageID)}
 }
 
-// receive is the long poll: it answers as soon as output or the end is
+// receive is the long poll: it responds as soon as output or the end is
 // there, or with w:TimedOut once the client's OperationTimeout passes.
 func (s *Server) receive(ctx context.Context, req *request, sh *shell) *reply {
 	cmd := sh.command(req.Body.Receive.CommandID)
@@ -132,7 +132,11 @@ func (s *Server) receive(ctx context.Context, req *request, sh *shell) *reply {
 		return &reply{http.StatusInternalServerError, invalidSelectorsFault(req.MessageID)}
 	}
 	cmd.polls++
-	if cmd.polls <= s.currentFaults().TimedOutPolls {
+	faults := s.currentFaults()
+	if faults.DropReceives {
+		return nil
+	}
+	if cmd.polls <= faults.TimedOutPolls {
 		return &reply{http.StatusInternalServerError, timedOutFault(req.MessageID)}
 	}
 	timer := time.NewTimer(req.operationTimeout())

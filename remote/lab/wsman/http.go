@@ -90,8 +90,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.writeReply(w, cs, rep, sealed)
 }
 
-// authenticate checks the Authorization header, answering 401 itself
-// when the request may not proceed.
+// authenticate checks the Authorization header and writes the 401
+// response itself when the request may not proceed.
 //
 // A request without credentials passes on a connection that NTLM has
 // authenticated, unless its body is empty: clients such as the winrm
@@ -186,7 +186,7 @@ func (s *Server) transportSecure(r *http.Request) bool {
 	return r.TLS != nil || s.cfg.AllowUnencrypted
 }
 
-// challenge answers 401 with the schemes the server accepts.
+// challenge responds with 401 and the schemes the server accepts.
 func (s *Server) challenge(w http.ResponseWriter, _ string) {
 	if s.cfg.Auth != AuthNTLM {
 		w.Header().Add("WWW-Authenticate", `Basic realm="WSMAN"`)
@@ -218,7 +218,7 @@ func writeHTML(w http.ResponseWriter, status int, title string) {
 		xmlEscape(title), xmlEscape(title))
 }
 
-// dropConnection closes the TCP connection without an answer.
+// dropConnection closes the TCP connection without a response.
 func dropConnection(w http.ResponseWriter) {
 	hj, ok := w.(http.Hijacker)
 	if !ok {

@@ -1,11 +1,11 @@
-// Package wsman is an in-process WS-Management server for tests: it speaks
+// Package wsman is an in-process WS-Management server for tests. It speaks
 // the WinRM shell protocol (Create, Command, Send, Receive, Signal, Delete)
-// over HTTP or HTTPS on a loopback address, authenticates with Basic or
-// NTLMv2 (with NTLM message encryption on plain HTTP), and hands each
+// over HTTP or HTTPS on a loopback address. It authenticates with Basic or
+// NTLMv2, with NTLM message encryption on plain HTTP, and hands each
 // command line to a hostexec.Handler.
 //
 // It serves tests only: passwords sit in memory in clear, and Listen
-// rejects any address outside 127.0.0.0/8. Faults make it answer the way
+// rejects any address outside 127.0.0.0/8. Faults make it respond the way
 // broken or foreign endpoints do (401, an HTML page, 413, w:TimedOut, a
 // lost shell, a dropped connection, silence).
 package wsman
@@ -58,20 +58,23 @@ type Config struct {
 // Faults are the failures the server can simulate. They can change while
 // the server runs, through SetFaults.
 type Faults struct {
-	// Unauthorized answers every request with 401, as for a locked account.
+	// Unauthorized responds to every request with 401, as for a locked account.
 	Unauthorized bool
-	// HTML answers every request with an HTML page titled HTMLTitle, as a
+	// HTML responds to every request with an HTML page titled HTMLTitle, as a
 	// web server on the WinRM port would.
 	HTML      bool
 	HTMLTitle string
-	// MaxEnvelope, when positive, answers 413 to request bodies longer
+	// MaxEnvelope, when positive, responds with 413 to request bodies longer
 	// than this many bytes (after decryption).
 	MaxEnvelope int
-	// TimedOutPolls answers this many Receive requests of each command
+	// TimedOutPolls fails this many Receive requests of each command
 	// with the w:TimedOut fault before any output is returned.
 	TimedOutPolls int
-	// Silent accepts requests but never answers them.
+	// Silent accepts requests but never responds to them.
 	Silent bool
+	// DropReceives closes the connection of every Receive request
+	// without a response, as a network failure during a long poll would.
+	DropReceives bool
 }
 
 // Server is a WS-Management server on one loopback listener.
@@ -181,8 +184,8 @@ func (s *Server) DropConnections() {
 	}
 }
 
-// LoseShells forgets every shell and cancels its commands, as a restart of
-// the WinRM service does; later requests for them get w:InvalidSelectors.
+// LoseShells deletes every shell and cancels its commands, as a restart of
+// the WinRM service does. Later requests for them get w:InvalidSelectors.
 func (s *Server) LoseShells() {
 	s.mu.Lock()
 	lost := s.shells

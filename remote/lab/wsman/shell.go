@@ -29,7 +29,7 @@ type command struct {
 	cancel context.CancelFunc
 	stdin  *inbox
 	wake   chan struct{} // receives a value when output or the end arrives
-	polls  int           // Receive requests answered so far
+	polls  int           // Receive requests received so far
 
 	mu       sync.Mutex
 	chunks   []chunk
