@@ -14,6 +14,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"patchbay/inventory"
 	"patchbay/state"
 	"patchbay/state/event"
 	"patchbay/state/exposure"
@@ -371,5 +372,78 @@ func TestKEVMatchTextAndSite(t *testing.T) {
 	}
 	if code, _, errText := runKEV(t, dir, "", "kev", "match", "--status", "vulnerable"); code != ExitUsage || !strings.Contains(errText, "not a finding status") {
 		t.Errorf("unknown status: exit %d, error %q", code, errText)
+	}
+}
+
+// exampleProducts assigns each Windows platform of the example fleet two
+// MSRC products, used alternately.
+var exampleProducts = map[inventory.Platform][2]string{
+	inventory.PlatformWindows:       {"Windows 10 Version 22H2 for x64-based Systems", "Windows 11 Version 23H2 for x64-based Systems"},
+	inventory.PlatformWindowsServer: {"Windows Server 2022", "Windows Server 2019"},
+	inventory.PlatformHyperV:        {"Windows Server 2019", "Windows Server 2022"},
+}
+
+// TestKEVMatchExampleFleet matches the two exploited February 2024 CVEs
+// against the example inventory, which the lab fleet is built from. Every
+// second Windows host runs a build 100 revisions below the document's
+// fixed build, the others run the fixed build itself.
+func TestKEVMatchExampleFleet(t *testing.T) {
+	inv, err := inventory.Load("../../examples", inventory.Options{Now: kevNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	runKEV(t, dir, "", "kev", "import", kevCatalogueFile)
+	runKEV(t, dir, "", "kev", "import-msrc", msrcDocumentFile)
+
+	for _, cve := range []string{"CVE-2024-21412", "CVE-2024-21351"} {
+		builds := map[string]string{}
+		want := map[string]exposure.Status{}
+		i := 0
+		for _, h := range inv.Hosts {
+			products, ok := exampleProducts[h.Platform]
+			if !ok {
+				continue
+			}
+			fixed, err := exposure.ParseBuild(fixedBuild(t, cve, products[i%2]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want[h.Name] = exposure.StatusNotExposed
+			if i%2 == 0 {
+				fixed.Revision -= 100
+				want[h.Name] = exposure.StatusExposed
+			}
+			if len(inv.ExceptionsFor(h.Name)) > 0 && want[h.Name] == exposure.StatusExposed {
+				want[h.Name] = exposure.StatusExcepted // listed with controls, not a target
+			}
+			builds[h.Name] = fixed.String()
+			i++
+		}
+		if i < 10 {
+			t.Fatalf("the example fleet has %d Windows hosts, want at least 10", i)
+		}
+		journalFacts(t, dir, builds)
+
+		args := []string{"--inventory", "../../examples", "kev", "match", "--json", cve}
+		code, out, errText := runKEV(t, dir, "", args...)
+		if code != ExitOK {
+			t.Fatalf("exit %d: %s", code, errText)
+		}
+		var findings []exposure.Finding
+		if err := json.Unmarshal([]byte(out), &findings); err != nil {
+			t.Fatal(err)
+		}
+		for host, status := range want {
+			f := findingOf(findings, cve, host)
+			switch {
+			case f == nil:
+				t.Errorf("%s %s: no finding", cve, host)
+			case f.Status != status:
+				t.Errorf("%s %s at %s: %s, want %s: %s", cve, host, builds[host], f.Status, status, f.Reason)
+			default:
+				t.Logf("%s %-14s %-18s %s", cve, host, builds[host], f.Status)
+			}
+		}
 	}
 }
