@@ -103,8 +103,9 @@ type StepFinished struct {
 // Output is a chunk of a step's output. Offset is the position of Data in
 // the stream. Data holds text, and invalid UTF-8 becomes U+FFFD when encoded.
 //
-// NOTE: the journal redacts each chunk on its own, so a secret split across
-// two chunks is stored unredacted. Redact the whole stream before cutting it.
+// The journal redacts each chunk on its own, so a secret split across two
+// chunks would be stored. Pass the output through redact.Stream before
+// cutting it into chunks.
 type Output struct {
 	Step   string `json:"step"`
 	Stream string `json:"stream"` // "stdout" or "stderr"
