@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -188,5 +189,14 @@ func TestEmergencyUnknownID(t *testing.T) {
 	code, _, errText := runKEV(t, t.TempDir(), "", "emergency", "close", "EMG-1")
 	if code != ExitUsage || !strings.Contains(errText, "emergency not found") {
 		t.Errorf("exit %d, error %q", code, errText)
+	}
+}
+
+func TestEmergencyErrorsExitWithPolicy(t *testing.T) {
+	for _, err := range []error{emergency.ErrClosed, emergency.ErrNotRunnable} {
+		wrapped := fmt.Errorf("run emergency EMG-1: %w", err)
+		if got := exitCode(wrapped); got != ExitPolicy {
+			t.Errorf("exitCode(%v) = %d, want %d", err, got, ExitPolicy)
+		}
 	}
 }

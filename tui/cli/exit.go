@@ -6,6 +6,7 @@ import (
 
 	"patchbay/inventory"
 	"patchbay/state"
+	"patchbay/state/emergency"
 )
 
 // Exit codes of the patchbay command. They are part of its interface for
@@ -72,4 +73,6 @@ var errorCodes = []errorCode{
 	{func(err error) bool { return errors.Is(err, inventory.ErrInvalid) }, ExitUsage},
 	{func(err error) bool { return errors.Is(err, inventory.ErrNotFound) }, ExitUsage},
 	{func(err error) bool { return errors.Is(err, inventory.ErrSelector) }, ExitUsage},
+	{func(err error) bool { return errors.Is(err, emergency.ErrClosed) }, ExitPolicy},
+	{func(err error) bool { return errors.Is(err, emergency.ErrNotRunnable) }, ExitPolicy},
 }
