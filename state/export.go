@@ -113,6 +113,7 @@ func (s *Store) Import(ctx context.Context, r io.Reader) (ImportResult, error) {
 // step's output cap, as JSON.
 const maxExportLine = 64 << 20
 
+// NOTE: readExport holds the whole export in memory, payloads included.
 func readExport(r io.Reader) (ExportHeader, []event.Record, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), maxExportLine)

@@ -2,7 +2,9 @@ package state
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -52,9 +54,11 @@ func ParseHead(s string) (Head, error) {
 
 // Verify checks the whole chain and, when expect is not nil, that the
 // journal still contains the record expect names. It returns an error only
-// when the journal cannot be read; a broken chain is reported in Break.
+// when the journal cannot be read, and reports a broken chain in Break.
 //
-// NOTE: Verify holds every record in memory while it checks the chain.
+// Verify reads the journal twice in one snapshot: first the seq and hash of
+// every record, to place the hash a record links to, then each record in
+// turn. Only the seqs and hashes stay in memory.
 func (s *Store) Verify(ctx context.Context, expect *Head) (Verification, error) {
 	tx, err := s.db.BeginTx(ctx, &sqlReadOnly)
 	if err != nil {
@@ -62,51 +66,120 @@ func (s *Store) Verify(ctx context.Context, expect *Head) (Verification, error) 
 	}
 	defer tx.Rollback()
 
-	var recs []event.Record
-	err = scanRecords(ctx, tx, Filter{}, func(r event.Record) error {
-		recs = append(recs, r)
-		return nil
-	})
+	idx, err := readChainIndex(ctx, tx)
 	if err != nil {
 		return Verification{}, err
 	}
-	return VerifyRecords(recs, expect), nil
+	c := newChainCheck(idx, expect)
+	err = scanRecords(ctx, tx, Filter{}, func(r event.Record) error {
+		if !c.add(r) {
+			return errStopScan
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errStopScan) {
+		return Verification{}, err
+	}
+	return c.result(), nil
 }
+
+var errStopScan = errors.New("stop scan")
 
 // VerifyRecords checks a chain given in seq order, as Store.Verify does.
 func VerifyRecords(recs []event.Record, expect *Head) Verification {
-	v := Verification{Records: int64(len(recs)), Head: Head{Hash: GenesisHash}}
-	if n := len(recs); n > 0 {
-		v.Head = Head{Seq: recs[n-1].Seq, Hash: recs[n-1].Hash}
+	idx := chainIndex{pos: make(map[string]int, len(recs))}
+	for _, r := range recs {
+		idx.append(r.Seq, r.Hash)
 	}
-
-	pos := make(map[string]int, len(recs))
-	for i := len(recs) - 1; i >= 0; i-- {
-		pos[recs[i].Hash] = i
-	}
-	prev := Head{Hash: GenesisHash}
-	for i, r := range recs {
-		if b := checkRecord(recs, pos, i, prev); b != nil {
-			v.Break = b
-			return v
+	c := newChainCheck(idx, expect)
+	for _, r := range recs {
+		if !c.add(r) {
+			break
 		}
-		prev = Head{Seq: r.Seq, Hash: r.Hash}
 	}
-	if expect != nil {
-		v.Break = checkExpectedHead(recs, *expect)
+	return c.result()
+}
+
+// chainIndex holds the seq and hash of every record in seq order, and the
+// position of the first record with each hash.
+type chainIndex struct {
+	seqs   []int64
+	hashes []string
+	pos    map[string]int
+}
+
+func (x *chainIndex) append(seq int64, hash string) {
+	if _, dup := x.pos[hash]; !dup {
+		x.pos[hash] = len(x.seqs)
+	}
+	x.seqs = append(x.seqs, seq)
+	x.hashes = append(x.hashes, hash)
+}
+
+func readChainIndex(ctx context.Context, q rowsQueryer) (chainIndex, error) {
+	idx := chainIndex{pos: map[string]int{}}
+	rows, err := q.QueryContext(ctx, `SELECT seq, hash FROM records ORDER BY seq`)
+	if err != nil {
+		return idx, fmt.Errorf("verify journal: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var seq int64
+		var hash string
+		if err := rows.Scan(&seq, &hash); err != nil {
+			return idx, fmt.Errorf("verify journal: %w", err)
+		}
+		idx.append(seq, hash)
+	}
+	if err := rows.Err(); err != nil {
+		return idx, fmt.Errorf("verify journal: %w", err)
+	}
+	return idx, nil
+}
+
+// chainCheck walks a chain one record at a time.
+type chainCheck struct {
+	idx    chainIndex
+	expect *Head
+	next   int  // position of the next record
+	prev   Head // the record before it
+	brk    *Break
+}
+
+func newChainCheck(idx chainIndex, expect *Head) *chainCheck {
+	return &chainCheck{idx: idx, expect: expect, prev: Head{Hash: GenesisHash}}
+}
+
+// add checks the record at the next position and reports whether the
+// chain still holds.
+func (c *chainCheck) add(r event.Record) bool {
+	c.brk = checkRecord(r, c.next, c.prev, c.idx)
+	c.next++
+	c.prev = Head{Seq: r.Seq, Hash: r.Hash}
+	return c.brk == nil
+}
+
+func (c *chainCheck) result() Verification {
+	n := len(c.idx.seqs)
+	v := Verification{Records: int64(n), Head: Head{Hash: GenesisHash}, Break: c.brk}
+	if n > 0 {
+		v.Head = Head{Seq: c.idx.seqs[n-1], Hash: c.idx.hashes[n-1]}
+	}
+	if v.Break == nil && c.expect != nil {
+		v.Break = checkExpectedHead(c.idx, *c.expect)
 	}
 	return v
 }
 
-// checkRecord checks that record i links to prev and matches its own hash.
-func checkRecord(recs []event.Record, pos map[string]int, i int, prev Head) *Break {
-	r := recs[i]
+// checkRecord checks that record r, at position i, links to prev and
+// matches its own hash.
+func checkRecord(r event.Record, i int, prev Head, idx chainIndex) *Break {
 	if r.PrevHash != prev.Hash {
-		return linkBreak(recs, pos, i, prev)
+		return linkBreak(r, i, prev, idx)
 	}
 	if h, err := Hash(r); err != nil || h != r.Hash {
 		return &Break{Seq: r.Seq, Kind: BreakEdit,
-			Reason: "the record's content does not match its hash: it was changed after it was written"}
+			Reason: "the record's content does not match its hash, so it was changed after it was written"}
 	}
 	if r.Seq != prev.Seq+1 {
 		return &Break{Seq: r.Seq, Kind: BreakEdit,
@@ -115,19 +188,18 @@ func checkRecord(recs []event.Record, pos map[string]int, i int, prev Head) *Bre
 	return nil
 }
 
-// linkBreak explains why record i does not link to the record before it,
-// from where the hash it links to is found.
-func linkBreak(recs []event.Record, pos map[string]int, i int, prev Head) *Break {
-	r := recs[i]
-	k, found := pos[r.PrevHash]
+// linkBreak explains why record r, at position i, does not link to the
+// record before it, from where the hash it links to is found.
+func linkBreak(r event.Record, i int, prev Head, idx chainIndex) *Break {
+	k, found := idx.pos[r.PrevHash]
 	switch {
 	case found && k >= i:
 		return &Break{Seq: r.Seq, Kind: BreakReorder,
-			Reason: fmt.Sprintf("the record links to seq %d, which comes after it", recs[k].Seq)}
+			Reason: fmt.Sprintf("the record links to seq %d, which comes after it", idx.seqs[k])}
 	case found:
-		return &Break{Seq: recs[k+1].Seq, Kind: BreakInsertion,
+		return &Break{Seq: idx.seqs[k+1], Kind: BreakInsertion,
 			Reason: fmt.Sprintf("seq %d links to seq %d, so seq %d to %d were inserted",
-				r.Seq, recs[k].Seq, recs[k+1].Seq, recs[i-1].Seq)}
+				r.Seq, idx.seqs[k], idx.seqs[k+1], idx.seqs[i-1])}
 	case r.PrevHash == GenesisHash:
 		return &Break{Seq: r.Seq, Kind: BreakInsertion,
 			Reason: "the record claims to start the chain but follows other records"}
@@ -143,27 +215,25 @@ func linkBreak(recs []event.Record, pos map[string]int, i int, prev Head) *Break
 			Reason: "the record it links to is missing and it was renumbered to close the gap"}
 	}
 	return &Break{Seq: prev.Seq, Kind: BreakEdit,
-		Reason: fmt.Sprintf("the record was changed and rehashed: seq %d links to its original hash", r.Seq)}
+		Reason: fmt.Sprintf("the record was changed and rehashed, because seq %d still links to its original hash", r.Seq)}
 }
 
-func checkExpectedHead(recs []event.Record, expect Head) *Break {
+func checkExpectedHead(idx chainIndex, expect Head) *Break {
 	if expect.Seq == 0 && expect.Hash == GenesisHash {
 		return nil
 	}
-	for _, r := range recs {
-		if r.Seq != expect.Seq {
-			continue
-		}
-		if r.Hash != expect.Hash {
-			return &Break{Seq: r.Seq, Kind: BreakRewritten,
-				Reason: fmt.Sprintf("seq %d has hash %s, but the expected head is %s", r.Seq, r.Hash, expect)}
+	i := sort.Search(len(idx.seqs), func(i int) bool { return idx.seqs[i] >= expect.Seq })
+	if i < len(idx.seqs) && idx.seqs[i] == expect.Seq {
+		if idx.hashes[i] != expect.Hash {
+			return &Break{Seq: expect.Seq, Kind: BreakRewritten,
+				Reason: fmt.Sprintf("seq %d has hash %s, but the expected head is %s", expect.Seq, idx.hashes[i], expect)}
 		}
 		return nil
 	}
 	last := int64(0)
-	if n := len(recs); n > 0 {
-		last = recs[n-1].Seq
+	if n := len(idx.seqs); n > 0 {
+		last = idx.seqs[n-1]
 	}
 	return &Break{Seq: last + 1, Kind: BreakCut,
-		Reason: fmt.Sprintf("the journal ends at seq %d, before the expected head %s: records were cut from the end", last, expect)}
+		Reason: fmt.Sprintf("the journal ends at seq %d, before the expected head %s, so records were cut from the end", last, expect)}
 }

@@ -110,6 +110,9 @@ Without a command it opens the full-screen console on the inventory.`,
 		a.newEmergencyCmd(),
 		a.newCheckCmd(),
 		a.newStatusCmd(),
+		a.newPlaybooksCmd(),
+		a.newPlanCmd(),
+		a.newRunCmd(),
 	)
 	return root
 }
