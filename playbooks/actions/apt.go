@@ -63,11 +63,39 @@ func (aptUpgrade) Run(ctx context.Context, x *Exec, p book.Params) error {
 	if err := aptInstall(ctx, x, p, len(todo)); err != nil {
 		return err
 	}
+	left, err := aptUpgradable(ctx, x)
+	if err != nil {
+		return err
+	}
+	aptResults(x, todo, left)
+	return readAptReboot(ctx, x, x.Facts)
+}
+
+// aptResults records which upgrades were installed and which apt kept
+// back, by comparing the upgradable lists before and after. Only installed
+// packages count for reboot loop detection.
+func aptResults(x *Exec, todo, left []linuxpkg.AptUpgrade) {
+	still := map[string]bool{}
+	for _, u := range left {
+		still[u.Name] = true
+	}
 	for _, u := range todo {
+		if still[u.Name] {
+			x.Report.UpdateResult(event.UpdateResult{Update: u.Name + " " + u.Version, Title: "kept back by apt", ResultCode: "kept-back"})
+			continue
+		}
 		x.Installed = append(x.Installed, u.Name)
 		x.Report.UpdateResult(event.UpdateResult{Update: u.Name + " " + u.Version, ResultCode: "succeeded"})
 	}
-	return readAptReboot(ctx, x, x.Facts)
+	setUpdates(x.Facts, names(left))
+}
+
+func names(upgrades []linuxpkg.AptUpgrade) []string {
+	out := make([]string, len(upgrades))
+	for i, u := range upgrades {
+		out[i] = u.Name
+	}
+	return out
 }
 
 func aptRefresh(ctx context.Context, x *Exec) error {

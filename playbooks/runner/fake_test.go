@@ -85,7 +85,7 @@ func (h *fakeHost) exec(cmd remote.Command, stdout io.Writer) (int, error) {
 		h.held = append(h.held, strings.Fields(line[strings.Index(line, "hold ")+5:])...)
 	case strings.Contains(line, "apt-mark unhold "):
 		h.held = nil
-	case strings.Contains(line, "apt-get") && strings.HasSuffix(line, " upgrade"):
+	case strings.Contains(line, "apt-get") && strings.HasSuffix(line, "upgrade"):
 		return h.upgrade(line, stdout)
 	case line == "dnf -q check-update":
 		for _, p := range h.pending {

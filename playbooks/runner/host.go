@@ -137,7 +137,7 @@ func (r *Runner) newExec(h *plan.Host, rep *reporter, s remote.Session) *actions
 	access := r.inv.Access(h.Host.Name)
 	return &actions.Exec{
 		Host:    h.Host,
-		Holds:   r.inv.HoldsFor(h.Host),
+		Holds:   append(r.inv.HoldsFor(h.Host), r.opts.Holds[h.Host.Name]...),
 		Reboot:  r.inv.RebootPolicyFor(h.Host),
 		Session: s,
 		Facts:   actions.Facts{},

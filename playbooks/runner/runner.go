@@ -74,6 +74,9 @@ type Options struct {
 	Finished map[string]event.HostPhase
 	// Vars override the playbook's variables.
 	Vars map[string]string
+	// Holds are holds from the journal, such as those a reboot loop set,
+	// by host name. They apply beside the inventory's holds.
+	Holds map[string][]*inventory.Hold
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
