@@ -109,8 +109,9 @@ func (s *Store) Import(ctx context.Context, r io.Reader) (ImportResult, error) {
 	return res, nil
 }
 
-// maxExportLine is the longest line Import reads. A record holds at most a
-// step's output cap, as JSON.
+// maxExportLine is the longest line Import reads. It leaves room for an
+// output record of a full step cap (event.DefaultOutputCap) with every byte
+// JSON-escaped, and for large inventory snapshots.
 const maxExportLine = 64 << 20
 
 // NOTE: readExport holds the whole export in memory, payloads included.
