@@ -154,6 +154,8 @@ func (b *builder) transport(r *rawTransport, h *Host) Transport {
 		b.p.errorf(r.Kind.Pos, "%s: unknown kind %q: use ssh or winrm", what, t.Kind)
 	case t.Kind == TransportWinRM && h.Platform != "" && !h.Platform.IsWindows():
 		b.p.errorf(r.Kind.Pos, "%s: platform %s has no WinRM service: use kind: ssh", what, h.Platform)
+		// Checking the rest as SSH avoids follow-on WinRM errors.
+		t.Kind = TransportSSH
 	}
 	t.Port = r.Port.integer(b.p, "port", 1, 65535)
 	t.User = r.User.text(b.p, "user")
@@ -199,7 +201,7 @@ func (b *builder) checkTransport(r *rawTransport, t *Transport, what string) {
 		b.p.errorf(r.LegacyAlgorithms.Pos, "%s: legacy_algorithms applies only to kind: ssh; remove it", what)
 	}
 	if t.User == "" {
-		b.p.errorf(r.Pos, "%s: missing user: WinRM needs an account, add \"user: DOMAIN\\\\name\"", what)
+		b.p.errorf(r.Pos, "%s: missing user: WinRM needs an account, add \"user: DOMAIN\\name\"", what)
 	}
 	if t.Credential == "" && !r.Credential.Set {
 		b.p.errorf(r.Pos, "%s: missing credential: WinRM needs a password reference, add \"credential: NAME\"", what)

@@ -182,3 +182,35 @@ func TestLoadKeepsTypedText(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadRejectsReferences(t *testing.T) {
+	cases := []struct {
+		name string
+		src  string
+		want string
+	}{
+		{"unknown gateway", strings.Replace(baseSite, "    owner: Dana\n", "    owner: Dana\n    gateway: jump\n", 1),
+			`inv.yaml:2:5: site ent: gateway "jump" is not a host: add it to the site's hosts`},
+		{"hypervisor of wrong platform", baseSite + "    hosts:\n      - {name: hv, address: 192.0.2.1, platform: linux-apt}\n" +
+			"      - {name: vm, address: 192.0.2.2, platform: linux-apt, hypervisor: hv}\n",
+			`inv.yaml:8:10: host vm: hypervisor hv has platform linux-apt: use an esxi or hyperv host`},
+		{"two credential kinds", "credentials:\n  - {name: c, env: PW, file: /etc/pw}\n",
+			`inv.yaml:2:6: credential c: set exactly one of env, file, agent or command (found 2)`},
+		{"hold scope unknown site", "holds:\n  - {id: h, kb: KB5034441, reason: r, source: s, scope: site:ortho, recheck: 2027-01-01}\n",
+			`inv.yaml:2:57: hold h: scope: unknown site "ortho": use one of the sites under "sites:" (none is defined)`},
+		{"malformed KB", "holds:\n  - {id: h, kb: 5034441, reason: r, source: s, scope: all, recheck: 2027-01-01}\n",
+			`inv.yaml:2:17: hold h: kb: "5034441" is not a KB number: write it as KB followed by digits, for example KB5034441`},
+		{"defer without reason", "reboot_policies:\n  - {name: p, mode: defer, tags: [x]}\n",
+			`inv.yaml:2:21: reboot policy p: mode defer needs defer_apps or defer_user_logged_on: say what defers the reboot`},
+		{"winrm on linux", baseSite + "    hosts:\n      - {name: l, address: 192.0.2.1, platform: linux-dnf, transport: {kind: winrm}}\n",
+			`inv.yaml:7:78: host l transport: platform linux-dnf has no WinRM service: use kind: ssh`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, got := parseOne(t, tc.src)
+			if len(got) == 0 || got[0] != tc.want {
+				t.Errorf("problems:\n%s\nwant first:\n%s", strings.Join(got, "\n"), tc.want)
+			}
+		})
+	}
+}
