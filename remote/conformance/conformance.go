@@ -37,8 +37,8 @@ type Target struct {
 
 // Faults are hooks that provoke the failures the suite checks.
 type Faults struct {
-	// DialStalled dials a server that accepts the TCP connection but never
-	// answers, with ctx expiring soon; the error must be KindTimeout.
+	// DialStalled dials a server that accepts the TCP connection but sends
+	// nothing, with a ctx that expires soon. The error must be KindTimeout.
 	DialStalled func(ctx context.Context) (remote.Session, error)
 
 	// DialHostKeyChanged dials a server whose host key differs from the one
@@ -58,7 +58,8 @@ type Faults struct {
 
 // Commands are command lines for the suite's tests, in the dialect of the
 // target's shell. The WinRM lab server interprets exactly these lines, so a
-// target may use fixed strings as long as each does what its comment says.
+// target may use fixed strings, provided each behaves as its field's
+// comment describes.
 type Commands struct {
 	// Echo prints its argument and a newline to standard output.
 	Echo func(text string) string

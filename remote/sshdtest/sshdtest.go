@@ -28,7 +28,7 @@ import (
 	"golang.org/x/crypto/ssh/knownhosts"
 )
 
-// Path is where Debian's openssh-server installs sshd.
+// Path is the sshd binary that Debian's openssh-server package installs.
 const Path = "/usr/sbin/sshd"
 
 // Server is a running sshd.

@@ -14,10 +14,10 @@ import (
 	"patchbay/remote"
 )
 
-// CopyFile writes size bytes from src to dst on the host with mode, using
-// the SCP sink protocol: "scp -t DST" on the host reads a "C" line with the
-// mode, size and name, then the content, and acknowledges each step with
-// a zero byte.
+// CopyFile writes size bytes from src to dst on the host with mode. It uses
+// the SCP sink protocol, in which "scp -t DST" on the host reads a "C" line
+// with the mode, size and name, then the content. The sink acknowledges
+// each step with a zero byte.
 func (s *Session) CopyFile(ctx context.Context, src io.Reader, size int64, dst string, mode fs.FileMode) error {
 	channel, err := s.client.NewSession()
 	if err != nil {

@@ -7,8 +7,9 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 )
 
-// setAuthHandlers installs the authentication methods that the
-// configuration names. A server without any accepts nobody.
+// setAuthHandlers installs password, public-key and keyboard-interactive
+// authentication. A user without an entry in the configuration is rejected
+// by every method.
 func (s *Server) setAuthHandlers(srv *ssh.Server) {
 	srv.PasswordHandler = func(ctx ssh.Context, password string) bool {
 		want, ok := s.cfg.Passwords[ctx.User()]

@@ -2,10 +2,10 @@
 // loopback address, built on github.com/gliderlabs/ssh, that hands exec
 // requests to a hostexec.Handler and PTY shells to a hostexec.ShellHandler.
 //
-// It authenticates by password, public key or keyboard-interactive, can
-// offer only the legacy algorithms of old network gear, and has fault hooks
-// for tests: drop every connection, stall new connections before the
-// handshake, reject all authentication and change the host key.
+// It authenticates by password, public key or keyboard-interactive, and can
+// offer only the legacy algorithms of old network gear. Fault hooks for
+// tests drop every connection, stall new connections before the
+// handshake, reject all authentication or change the host key.
 package sshserver
 
 import (
@@ -27,7 +27,7 @@ import (
 type Config struct {
 	// Host is the lab name passed to the handler in every request.
 	Host string
-	// Address is where to listen. It must be a loopback address; empty
+	// Address is the listen address, which must be on 127.0.0.0/8. Empty
 	// means 127.0.0.1 with a free port.
 	Address string
 	// Handler runs exec requests. When it also implements

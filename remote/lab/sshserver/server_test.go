@@ -131,6 +131,7 @@ func TestServerDispatchesExec(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
+
 	client, err := gossh.Dial("tcp", s.Addr(), &gossh.ClientConfig{
 		User: "tech", Auth: []gossh.AuthMethod{gossh.Password("pw")},
 		HostKeyCallback: gossh.FixedHostKey(s.HostKey()),
@@ -144,6 +145,7 @@ func TestServerDispatchesExec(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer session.Close()
+
 	var stdout, stderr bytes.Buffer
 	session.Stdout, session.Stderr = &stdout, &stderr
 	err = session.Run("uname -a")
@@ -151,6 +153,7 @@ func TestServerDispatchesExec(t *testing.T) {
 	if !ok || exit.ExitStatus() != 7 {
 		t.Errorf("run error %v, want exit status 7", err)
 	}
+
 	req := <-handler.got
 	if req.Host != "pc-1" || req.User != "tech" || req.Command != "uname -a" {
 		t.Errorf("request host %q user %q command %q", req.Host, req.User, req.Command)
