@@ -35,8 +35,12 @@ func printSite(w io.Writer, s siteStatus, at time.Time) {
 		if e.Overdue {
 			flag = " OVERDUE"
 		}
-		fmt.Fprintf(w, "  exception %s: %s (%s), owner %s, review by %s%s\n",
-			e.ID, strings.Join(e.Hosts, ", "), e.App, e.Owner, e.ReviewBy, flag)
+		app := ""
+		if e.App != "" {
+			app = " (" + e.App + ")"
+		}
+		fmt.Fprintf(w, "  exception %s: %s%s, owner %s, review by %s%s\n",
+			e.ID, strings.Join(e.Hosts, ", "), app, e.Owner, e.ReviewBy, flag)
 	}
 	for _, d := range s.Devices {
 		fmt.Fprintf(w, "  medical device %s: %s, firmware %s (tracked only)\n", d.Name, d.Model, d.Firmware)
