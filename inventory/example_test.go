@@ -29,6 +29,7 @@ func TestExamplesLoad(t *testing.T) {
 	if len(inv.Devices) == 0 || len(inv.Holds) == 0 {
 		t.Errorf("devices = %d, holds = %d, want some of each", len(inv.Devices), len(inv.Holds))
 	}
+	checkAccessInvariants(t, inv)
 }
 
 func TestExamplesUseEveryPlatform(t *testing.T) {
