@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
@@ -14,8 +15,36 @@ import (
 // method's callback only while a connection authenticates.
 type AuthMethod interface {
 	// sshMethod returns the x/crypto method and a function that releases
-	// what it opened (such as the agent socket).
-	sshMethod() (ssh.AuthMethod, func(), error)
+	// what it opened (such as the agent socket). Secret callbacks report
+	// their errors to failures.
+	sshMethod(failures *secretFailures) (ssh.AuthMethod, func(), error)
+}
+
+// secretFailures records the first error of a secret callback during
+// authentication. x/crypto turns such an error into "unable to
+// authenticate", which would read as rejected credentials.
+type secretFailures struct {
+	mu  sync.Mutex
+	err error
+}
+
+// call runs secret and records its error.
+func (f *secretFailures) call(secret SecretFunc) (string, error) {
+	value, err := secret()
+	if err != nil {
+		f.mu.Lock()
+		if f.err == nil {
+			f.err = err
+		}
+		f.mu.Unlock()
+	}
+	return value, err
+}
+
+func (f *secretFailures) first() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.err
 }
 
 // SecretFunc returns a secret, for example by resolving a credential
@@ -28,7 +57,7 @@ func Agent(path string) AuthMethod { return agentMethod{path} }
 
 type agentMethod struct{ path string }
 
-func (m agentMethod) sshMethod() (ssh.AuthMethod, func(), error) {
+func (m agentMethod) sshMethod(*secretFailures) (ssh.AuthMethod, func(), error) {
 	if m.path == "" {
 		return nil, nil, fmt.Errorf("ssh-agent socket path is empty; set SSH_AUTH_SOCK or remove the agent method")
 	}
@@ -50,7 +79,7 @@ type keyFileMethod struct {
 	passphrase SecretFunc
 }
 
-func (m keyFileMethod) sshMethod() (ssh.AuthMethod, func(), error) {
+func (m keyFileMethod) sshMethod(*secretFailures) (ssh.AuthMethod, func(), error) {
 	pem, err := os.ReadFile(m.path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read SSH key: %w", err)
@@ -85,7 +114,7 @@ func Signers(signers ...ssh.Signer) AuthMethod { return signersMethod(signers) }
 
 type signersMethod []ssh.Signer
 
-func (m signersMethod) sshMethod() (ssh.AuthMethod, func(), error) {
+func (m signersMethod) sshMethod(*secretFailures) (ssh.AuthMethod, func(), error) {
 	return ssh.PublicKeys(m...), func() {}, nil
 }
 
@@ -94,8 +123,8 @@ func Password(secret SecretFunc) AuthMethod { return passwordMethod{secret} }
 
 type passwordMethod struct{ secret SecretFunc }
 
-func (m passwordMethod) sshMethod() (ssh.AuthMethod, func(), error) {
-	return ssh.PasswordCallback(m.secret), func() {}, nil
+func (m passwordMethod) sshMethod(failures *secretFailures) (ssh.AuthMethod, func(), error) {
+	return ssh.PasswordCallback(func() (string, error) { return failures.call(m.secret) }), func() {}, nil
 }
 
 // KeyboardInteractive answers keyboard-interactive prompts, as many
@@ -105,14 +134,14 @@ func KeyboardInteractive(secret SecretFunc) AuthMethod { return keyboardMethod{s
 
 type keyboardMethod struct{ secret SecretFunc }
 
-func (m keyboardMethod) sshMethod() (ssh.AuthMethod, func(), error) {
+func (m keyboardMethod) sshMethod(failures *secretFailures) (ssh.AuthMethod, func(), error) {
 	challenge := func(name, instruction string, questions []string, echos []bool) ([]string, error) {
 		answers := make([]string, len(questions))
 		for i, question := range questions {
 			if !strings.Contains(strings.ToLower(question), "password") {
 				continue
 			}
-			secret, err := m.secret()
+			secret, err := failures.call(m.secret)
 			if err != nil {
 				return nil, err
 			}
@@ -125,7 +154,7 @@ func (m keyboardMethod) sshMethod() (ssh.AuthMethod, func(), error) {
 
 // sshMethods builds the x/crypto methods for auth. The returned function
 // releases them after authentication.
-func sshMethods(auth []AuthMethod) ([]ssh.AuthMethod, func(), error) {
+func sshMethods(auth []AuthMethod, failures *secretFailures) ([]ssh.AuthMethod, func(), error) {
 	var methods []ssh.AuthMethod
 	var releases []func()
 	release := func() {
@@ -134,7 +163,7 @@ func sshMethods(auth []AuthMethod) ([]ssh.AuthMethod, func(), error) {
 		}
 	}
 	for _, a := range auth {
-		method, rel, err := a.sshMethod()
+		method, rel, err := a.sshMethod(failures)
 		if err != nil {
 			release()
 			return nil, nil, err

@@ -176,3 +176,17 @@ func serveAgent(t *testing.T, keyring agent.Agent) string {
 	})
 	return socket
 }
+
+func TestAuthPasswordReferenceFails(t *testing.T) {
+	lab := startLabHost(t, sshserver.Config{Passwords: map[string]string{"tech": "pw"}})
+	cfg := lab.config
+	failing := func() (string, error) { return "", errors.New("variable PB_PASSWORD is not set") }
+	cfg.Auth = []AuthMethod{Password(failing)}
+	err := dialAndRun(t, cfg)
+	if kind := remote.KindOf(err); kind != remote.KindCredential {
+		t.Fatalf("kind = %v, want credential (error: %v)", kind, err)
+	}
+	if !strings.Contains(err.Error(), "PB_PASSWORD") {
+		t.Errorf("error %q does not carry the reference's own error", err)
+	}
+}

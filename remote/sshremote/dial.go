@@ -58,7 +58,8 @@ func tcpDialer(ctx context.Context, cfg Config) (dialFunc, func(), error) {
 // handshake dials the TCP connection and runs the SSH handshake and
 // authentication, each under its own deadline.
 func handshake(ctx context.Context, cfg Config, dial dialFunc) (*ssh.Client, error) {
-	clientConfig, release, err := clientConfig(cfg)
+	failures := &secretFailures{}
+	clientConfig, release, err := clientConfig(cfg, failures)
 	if err != nil {
 		return nil, err
 	}
@@ -84,6 +85,9 @@ func handshake(ctx context.Context, cfg Config, dial dialFunc) (*ssh.Client, err
 	}
 	if err != nil {
 		conn.Close()
+		if secretErr := failures.first(); secretErr != nil {
+			return nil, credentialError(cfg, secretErr)
+		}
 		return nil, classify(cfg, "dial", err)
 	}
 	conn.SetDeadline(time.Time{})
@@ -92,14 +96,14 @@ func handshake(ctx context.Context, cfg Config, dial dialFunc) (*ssh.Client, err
 
 // clientConfig builds the x/crypto configuration: host key checking,
 // algorithms and authentication.
-func clientConfig(cfg Config) (*ssh.ClientConfig, func(), error) {
+func clientConfig(cfg Config, failures *secretFailures) (*ssh.ClientConfig, func(), error) {
 	checker, err := newHostKeyChecker(cfg.KnownHosts)
 	if err != nil {
 		return nil, nil, &remote.Error{Host: cfg.name(), Kind: remote.KindOther, Op: "read known_hosts for", Err: err}
 	}
-	methods, release, err := sshMethods(cfg.Auth)
+	methods, release, err := sshMethods(cfg.Auth, failures)
 	if err != nil {
-		return nil, nil, &remote.Error{Host: cfg.name(), Kind: remote.KindCredential, Op: "auth", Detail: err.Error(), Err: err}
+		return nil, nil, credentialError(cfg, err)
 	}
 	clientConfig := &ssh.ClientConfig{
 		User:              cfg.User,
@@ -121,4 +125,10 @@ func addLegacyAlgorithms(c *ssh.Config) {
 	c.KeyExchanges = slices.Concat(supported.KeyExchanges, insecure.KeyExchanges)
 	c.Ciphers = slices.Concat(supported.Ciphers, insecure.Ciphers)
 	c.MACs = slices.Concat(supported.MACs, insecure.MACs)
+}
+
+// credentialError reports a secret that could not be read. err comes from
+// a credential reference or a key file and carries no secret.
+func credentialError(cfg Config, err error) error {
+	return &remote.Error{Host: cfg.name(), Kind: remote.KindCredential, Op: "auth", Detail: err.Error(), Err: err}
 }
