@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/crypto/ssh"
 
+	"patchbay/inventory"
 	"patchbay/remote/sshremote"
 	"patchbay/state"
 )
@@ -26,11 +27,15 @@ func (a *app) newTrustCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "trust HOST[:PORT]",
 		Short: "Pin a host's SSH key in patchbay's known_hosts",
-		Long: `trust connects to HOST (port 22 unless PORT is given), shows the type and
-SHA256 fingerprint of the SSH host key it presents, and after confirmation
-appends the key to known_hosts in the state directory, which every later
-session checks. Compare the fingerprint with the one the host's owner reads
-on the host (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) first.`,
+		Long: `trust connects to HOST, shows the type and SHA256 fingerprint of the SSH
+host key it presents, and after confirmation appends the key to known_hosts
+in the state directory, which every later session checks. Compare the
+fingerprint with the one the host's owner reads on the host
+(ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) first.
+
+HOST is a host name from the inventory, whose address, port and
+legacy_algorithms setting are used, or else an address, with port 22
+unless PORT is given.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.trust(cmd.Context(), args[0], yes, legacy)
@@ -41,11 +46,12 @@ on the host (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) first.`,
 	return cmd
 }
 
-// trust fetches the host key, asks the operator and pins the key.
-// NOTE: HOST is taken as an address; looking it up in the inventory is
-// not wired yet.
+// trust fetches the host key, prompts the operator and pins the key.
+//
+// NOTE: a host behind its site's gateway is dialed directly, not through
+// the gateway.
 func (a *app) trust(ctx context.Context, target string, yes, legacy bool) error {
-	cfg, err := trustConfig(target, legacy)
+	cfg, err := a.trustConfig(target, legacy)
 	if err != nil {
 		return err
 	}
@@ -75,8 +81,39 @@ func (a *app) trust(ctx context.Context, target string, yes, legacy bool) error 
 	return nil
 }
 
-// trustConfig parses HOST[:PORT].
-func trustConfig(target string, legacy bool) (sshremote.Config, error) {
+// trustConfig returns the connection settings for target: those of the
+// inventory host of that name when an inventory is found, else HOST[:PORT].
+func (a *app) trustConfig(target string, legacy bool) (sshremote.Config, error) {
+	host, err := a.trustInventoryHost(target)
+	if err != nil || host == nil {
+		if err == nil {
+			return parseHostPort(target, legacy)
+		}
+		return sshremote.Config{}, err
+	}
+	if host.Transport.Kind != inventory.TransportSSH {
+		return sshremote.Config{}, usageErrorf("trust %s: the host uses %s, and trust pins SSH host keys only", target, host.Transport.Kind)
+	}
+	return sshremote.Config{Host: host.Name, Address: host.Address, Port: host.Transport.Port,
+		User: host.Transport.User, LegacyAlgorithms: legacy || host.Transport.LegacyAlgorithms}, nil
+}
+
+// trustInventoryHost returns the inventory host named target, or nil when
+// no inventory is found or it has no such host. An inventory named by
+// --inventory or PATCHBAY_INVENTORY must load.
+func (a *app) trustInventoryHost(target string) (*inventory.Host, error) {
+	_, inv, err := a.loadInventory()
+	if errors.Is(err, inventory.ErrNotFound) && a.inventory == "" && a.getenv("PATCHBAY_INVENTORY") == "" {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return inv.Host(target), nil
+}
+
+// parseHostPort parses HOST[:PORT].
+func parseHostPort(target string, legacy bool) (sshremote.Config, error) {
 	host, port := target, 22
 	if h, p, err := net.SplitHostPort(target); err == nil {
 		n, err := strconv.Atoi(p)

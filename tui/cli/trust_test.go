@@ -101,3 +101,79 @@ func TestTrustInvalidPort(t *testing.T) {
 		t.Errorf("stderr %q does not name the invalid port", stderr)
 	}
 }
+
+// writeTrustInventory writes an inventory with an SSH host at addr that
+// asks for legacy algorithms, and a WinRM host.
+func writeTrustInventory(t *testing.T, addr string) string {
+	t.Helper()
+	host, port, _ := strings.Cut(addr, ":")
+	text := `rings:
+  - name: production
+    delay: 0h
+    deploy: 1d
+    soak: 0h
+    success_share: 95%
+    failure_budget: 1
+credentials:
+  - name: agent
+    agent: true
+  - name: winrm-password
+    env: TRUST_TEST_WINRM_PASSWORD
+sites:
+  - id: lab
+    name: Lab practice
+    time_zone: Europe/Berlin
+    windows: [mon-sun 00:00-24:00]
+    hosts:
+      - name: old-switch
+        address: ` + host + `
+        platform: cisco-ios
+        ring: production
+        transport: {user: admin, credential: agent, port: ` + port + `, legacy_algorithms: true}
+      - name: front-desk
+        address: 127.0.0.1
+        platform: windows
+        ring: production
+        transport: {user: patchbay, credential: winrm-password}
+`
+	path := filepath.Join(t.TempDir(), "patchbay.yaml")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestTrustInventoryHost(t *testing.T) {
+	server, err := sshserver.Start(sshserver.Config{Handler: sshserver.LocalShell{}, Legacy: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer server.Close()
+	inventoryPath := writeTrustInventory(t, server.Addr())
+	stateDir := t.TempDir()
+	code, stdout, stderr := runTrust(t, stateDir, "", "--inventory="+inventoryPath, "--yes", "old-switch")
+	if code != ExitOK {
+		t.Fatalf("trust exit code %d, stderr %q", code, stderr)
+	}
+	if !strings.Contains(stdout, gossh.FingerprintSHA256(server.HostKey())) {
+		t.Errorf("trust output %q does not show the fingerprint", stdout)
+	}
+	pinned, err := os.ReadFile(filepath.Join(stateDir, sshremote.KnownHostsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(pinned), strings.TrimSpace(string(gossh.MarshalAuthorizedKey(server.HostKey())))) {
+		t.Errorf("known_hosts %q does not contain the server's key", pinned)
+	}
+}
+
+func TestTrustWinRMHostRejected(t *testing.T) {
+	inventoryPath := writeTrustInventory(t, "127.0.0.1:22")
+	code, _, stderr := runTrust(t, t.TempDir(), "", "--inventory="+inventoryPath, "front-desk")
+	if code != ExitUsage {
+		t.Errorf("exit code %d, want %d", code, ExitUsage)
+	}
+	if !strings.Contains(stderr, "SSH host keys only") {
+		t.Errorf("stderr %q does not say why", stderr)
+	}
+}
