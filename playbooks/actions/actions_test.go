@@ -17,8 +17,8 @@ import (
 	"patchbay/state/event"
 )
 
-// scripted is a session that answers commands from a table and records
-// them.
+// scripted is a session that replies to commands from a table and
+// records them.
 type scripted struct {
 	replies map[string]reply
 	sent    []remote.Command
@@ -50,7 +50,7 @@ func (s *scripted) CopyFile(ctx context.Context, src io.Reader, size int64, dst 
 
 func (s *scripted) Close() error { return nil }
 
-// recorder is a Reporter that keeps what it is told.
+// recorder is a Reporter that stores every report it receives.
 type recorder struct {
 	states    []event.HostState
 	decisions []string

@@ -12,7 +12,8 @@ import (
 	"patchbay/state/event"
 )
 
-// Exec is what an action may use while it runs one step on one host.
+// Exec is the context of one step on one host: the host, its session and
+// the reporter an action uses.
 type Exec struct {
 	Host   *inventory.Host
 	Holds  []*inventory.Hold // holds that apply to the host

@@ -11,8 +11,8 @@ import (
 	"patchbay/playbooks/when"
 )
 
-// Facts are what the facts action reads from a host, by name. Conditions
-// see them as facts.NAME. Values are strings, float64, bools or []string,
+// Facts are the values the facts action reads from a host, by name.
+// Conditions read them as facts.NAME. Values are strings, float64, bools or []string,
 // the types of the when package.
 type Facts map[string]when.Value
 
@@ -57,7 +57,8 @@ func (f Facts) Merge(g Facts) {
 	}
 }
 
-// Platform is what the core actions need to know about one platform.
+// Platform is the support of the core actions for one platform: its facts
+// reader, boot id and reboot command.
 type Platform struct {
 	// ReadFacts reads every fact of the host with read-only commands.
 	ReadFacts func(ctx context.Context, x *Exec) (Facts, error)

@@ -16,10 +16,10 @@ import (
 // rebootAction restarts the host and waits until it is back and settled.
 //
 // It issues the platform's reboot command without waiting on the dying
-// connection, then polls: the host goes offline (a dial fails) or its boot
-// id changes, it comes back (a dial and a command succeed) and it is
-// settled (the boot id differs from before and the facts read again). The
-// reboot policy may defer it, which ends the host as "reboot pending".
+// connection, then polls. The host goes offline (a dial fails), comes back
+// (a dial and a command succeed) and is settled once its boot id differs
+// from before and its facts read again. The reboot policy may defer the
+// reboot, which ends the host as "reboot pending".
 type rebootAction struct{ spec }
 
 func init() {
@@ -132,8 +132,8 @@ func rebootTimeout(x *Exec, plat Platform) time.Duration {
 	return DefaultTiming.Reboot[class]
 }
 
-// waitBack polls the host until it answers with a boot id other than
-// before, or until timeout.
+// waitBack polls the host until it reports a boot id other than before,
+// or until timeout.
 func waitBack(ctx context.Context, x *Exec, plat Platform, before string, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()

@@ -49,7 +49,8 @@ func (scriptAction) Run(ctx context.Context, x *Exec, p book.Params) error {
 	return runChecked(ctx, x, remote.Command{Line: line}, p)
 }
 
-// defaultScriptPath is where a script goes when the step names no dest.
+// defaultScriptPath returns the remote path of a script when the step
+// names no dest.
 func defaultScriptPath(x *Exec, base string) string {
 	if x.Host.Platform.IsWindows() {
 		return `C:\Windows\Temp\patchbay-` + base

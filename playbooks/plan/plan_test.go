@@ -15,7 +15,7 @@ type fixedWindows WindowState
 
 func (w fixedWindows) Window(*inventory.Site, time.Time) WindowState { return WindowState(w) }
 
-// history is a History with fixed answers.
+// history is a History that returns fixed values.
 type history struct {
 	outcomes  map[string]RingOutcome
 	durations map[string]time.Duration

@@ -15,7 +15,7 @@ type Summary struct {
 	// state, because the run was aborted. A resume runs exactly these.
 	Unfinished []string `json:"unfinished,omitempty"`
 	Aborted    bool     `json:"aborted,omitempty"`
-	// Error is why the run stopped early, such as a journal failure.
+	// Error is the cause of an early stop, such as a journal failure.
 	Error string `json:"error,omitempty"`
 }
 

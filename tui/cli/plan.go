@@ -88,7 +88,7 @@ func (a *app) instant(at string) (time.Time, error) {
 // loadFleet loads the inventory named by --inventory, else
 // $PATCHBAY_INVENTORY, else ./patchbay.yaml.
 // TODO: also try $XDG_CONFIG_HOME/patchbay/inventory, as the flag's help
-// says, once the inventory package exports its search order.
+// text promises, once the inventory package exports its search order.
 func (a *app) loadFleet() (*inventory.Inventory, error) {
 	path := a.inventory
 	if path == "" {
@@ -104,7 +104,7 @@ func (a *app) loadFleet() (*inventory.Inventory, error) {
 	return inv, nil
 }
 
-// planInput is what making a plan needs beyond the flags.
+// planInput holds the inventory and journal a plan is made from.
 type planInput struct {
 	inv   *inventory.Inventory
 	store *state.Store // nil when there is no journal yet
@@ -145,6 +145,8 @@ func (a *app) planOptions(ctx context.Context, f *planFlags, in planInput, at ti
 	if err != nil {
 		return plan.Options{}, err
 	}
+	// NOTE: SiteLock stays nil, so plan does not show sites locked by
+	// another run; run still refuses them with exit 3 when it locks them.
 	opts := plan.Options{At: at, Cycle: cycleID(at), Overrides: overrides, Vars: vars, Windows: plan.SiteWindows{},
 		CheckCredential: credentialCheck(in.inv, a.getenv)}
 	if in.store != nil {
@@ -259,7 +261,7 @@ func hostWhat(h *plan.Host) string {
 	return what
 }
 
-// stageName says why the host runs where it does in its site's order.
+// stageName returns the reason for the host's place in its site's order.
 func stageName(h *plan.Host) string {
 	switch h.Stage {
 	case 0:

@@ -22,8 +22,8 @@ import (
 	"patchbay/state/event"
 )
 
-// rebootTiming is how the reboot action polls and how long it waits;
-// tests shorten it.
+// rebootTiming is the reboot action's poll interval and timeouts; tests
+// shorten it.
 var rebootTiming = actions.DefaultTiming
 
 // runFlags are the flags of run beyond those it shares with plan.
@@ -128,7 +128,8 @@ func checkRunArgs(args []string, f *runFlags) error {
 	return nil
 }
 
-// priorRunInfo is what a resume or retry takes from the earlier run.
+// priorRunInfo is the part of an earlier run that a resume or retry
+// reuses.
 type priorRunInfo struct {
 	id       string
 	playbook string
@@ -217,8 +218,8 @@ func runnableHosts(p *plan.Plan, finished map[string]event.HostPhase) []string {
 	return names
 }
 
-// confirmRun asks the operator unless --yes. Without a terminal there is
-// nobody to ask, so the run is refused.
+// confirmRun requests the operator's confirmation unless --yes. Without a
+// terminal nobody can confirm, so the run is rejected.
 func (a *app) confirmRun(p *plan.Plan, n int, yes bool) error {
 	if yes {
 		return nil

@@ -97,7 +97,7 @@ func (d *sshDialer) config(h *inventory.Host) (sshremote.Config, error) {
 }
 
 // auth returns the authentication methods for the host's credential. The
-// secret is read only when the SSH handshake asks for it.
+// secret is read only when the SSH handshake requests it.
 func (d *sshDialer) auth(h *inventory.Host) ([]sshremote.AuthMethod, error) {
 	if h.Transport.Credential == "" {
 		return []sshremote.AuthMethod{sshremote.Agent(d.getenv("SSH_AUTH_SOCK"))}, nil
