@@ -128,7 +128,7 @@ func parseHostPort(target string, legacy bool) (sshremote.Config, error) {
 	return sshremote.Config{Address: host, Port: port, User: "patchbay", LegacyAlgorithms: legacy}, nil
 }
 
-// confirm asks question on stdout and reports whether the answer read
+// confirm writes question to stdout and reports whether the reply read
 // from stdin is y or yes.
 func (a *app) confirm(question string) bool {
 	fmt.Fprint(a.env.Stdout, question)

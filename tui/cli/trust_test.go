@@ -103,7 +103,7 @@ func TestTrustInvalidPort(t *testing.T) {
 }
 
 // writeTrustInventory writes an inventory with an SSH host at addr that
-// asks for legacy algorithms, and a WinRM host.
+// sets legacy_algorithms, and a WinRM host.
 func writeTrustInventory(t *testing.T, addr string) string {
 	t.Helper()
 	host, port, _ := strings.Cut(addr, ":")
