@@ -28,7 +28,8 @@ func DialGateway(ctx context.Context, cfg Config) (*Gateway, error) {
 func (g *Gateway) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	conn, err := g.session.client.DialContext(ctx, network, address)
 	if err != nil {
-		return nil, &remote.Error{Host: address, Kind: gatewayKind(err), Op: "dial through " + g.session.cfg.name() + " to", Err: err}
+		return nil, &remote.Error{Host: address, Kind: gatewayKind(err), Op: "dial",
+			Detail: "through the gateway " + g.session.cfg.name(), Err: err}
 	}
 	return conn, nil
 }

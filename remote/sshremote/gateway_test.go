@@ -69,7 +69,10 @@ func TestGatewayUnreachableTarget(t *testing.T) {
 	listener.Close()
 	_, err = gateway.DialContext(context.Background(), "tcp", closedAddr)
 	if kind := remote.KindOf(err); kind != remote.KindUnreachable {
-		t.Errorf("kind = %v, want unreachable (error: %v)", kind, err)
+		t.Fatalf("kind = %v, want unreachable (error: %v)", kind, err)
+	}
+	if !strings.Contains(err.Error(), "through the gateway site-gateway") {
+		t.Errorf("error %q does not name the gateway", err)
 	}
 }
 
