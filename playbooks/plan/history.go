@@ -14,6 +14,7 @@ type JournalHistory struct {
 	durations map[string][]time.Duration      // by host + playbook, newest last
 	finals    map[string]map[string]hostFinal // by cycle, then host
 	holds     map[string][]event.Record       // by cycle
+	health    map[string][]event.Record       // failed health checks, by cycle
 	inv       *inventory.Inventory
 }
 
@@ -29,7 +30,7 @@ const maxDurations = 3
 // NewJournalHistory reads the runs in recs, which must be in journal
 // order. inv maps hosts to rings.
 func NewJournalHistory(recs []event.Record, inv *inventory.Inventory) (*JournalHistory, error) {
-	h := &JournalHistory{durations: map[string][]time.Duration{}, finals: map[string]map[string]hostFinal{}, holds: map[string][]event.Record{}, inv: inv}
+	h := &JournalHistory{durations: map[string][]time.Duration{}, finals: map[string]map[string]hostFinal{}, holds: map[string][]event.Record{}, health: map[string][]event.Record{}, inv: inv}
 	runs := map[string]event.RunStarted{}
 	started := map[string]time.Time{} // by run + host
 	for _, rec := range recs {
@@ -45,6 +46,11 @@ func NewJournalHistory(recs []event.Record, inv *inventory.Inventory) (*JournalH
 		case event.HoldSet:
 			cycle := runs[rec.Run].CycleID
 			h.holds[cycle] = append(h.holds[cycle], rec)
+		case event.Decision:
+			if p.What == "health" {
+				cycle := runs[rec.Run].CycleID
+				h.health[cycle] = append(h.health[cycle], rec)
+			}
 		}
 	}
 	return h, nil
@@ -111,6 +117,11 @@ func (h *JournalHistory) RingOutcome(cycle, ring string) (RingOutcome, bool) {
 	for _, rec := range h.holds[cycle] {
 		if ih := h.inv.Host(rec.Host); ih != nil && ih.Ring == ring {
 			out.NewHolds = append(out.NewHolds, rec.Host)
+		}
+	}
+	for _, rec := range h.health[cycle] {
+		if ih := h.inv.Host(rec.Host); ih != nil && ih.Ring == ring {
+			out.HealthFailures = append(out.HealthFailures, rec.Host)
 		}
 	}
 	return out, found

@@ -25,6 +25,7 @@ func (f JournalFunc) Append(ctx context.Context, e event.Event) error { return f
 // that the event package names.
 const (
 	DecisionGate           = "gate"            // a ring's gate passed or not, or the runner waits for a soak
+	DecisionHealth         = "health"          // a health check failed on a host after patching
 	DecisionRetry          = "retry"           // a step is retried after a transient failure
 	DecisionStepSkipped    = "step-skipped"    // a step's condition was false, or policy forbids it
 	DecisionWindowOverrun  = "window-overrun"  // a host finished after its window closed

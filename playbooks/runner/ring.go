@@ -36,6 +36,9 @@ func (r *Runner) runRing(ctx context.Context, ring string) {
 		}(bySite[site])
 	}
 	wg.Wait()
+	if ctx.Err() == nil {
+		r.checkHealth(ctx, ring)
+	}
 }
 
 func (r *Runner) hostsOfRing(ring string) []*plan.Host {
@@ -120,7 +123,7 @@ func (r *Runner) RingOutcome(cycle, ring string) (plan.RingOutcome, bool) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out := plan.RingOutcome{Finished: r.finishedAt[ring], NewHolds: r.newHolds[ring]}
+	out := plan.RingOutcome{Finished: r.finishedAt[ring], NewHolds: r.newHolds[ring], HealthFailures: r.health[ring]}
 	for _, h := range r.plan.Hosts {
 		if h.Host.Ring != ring || !h.Runnable() {
 			continue
@@ -134,8 +137,6 @@ func (r *Runner) RingOutcome(cycle, ring string) (plan.RingOutcome, bool) {
 			out.Missed++
 		}
 	}
-	// TODO: run the inventory's health checks on the ring's hosts here;
-	// until then HealthFailures stays empty for rings of this run.
 	return out, true
 }
 

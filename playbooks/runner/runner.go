@@ -18,6 +18,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"sync"
 	"time"
 
@@ -66,6 +67,9 @@ type Options struct {
 	// History gives earlier ring outcomes for gates between rings that
 	// are not both in this run.
 	History plan.History
+	// DialTCP opens the connections of TCP health checks; nil means a
+	// net.Dialer.
+	DialTCP func(ctx context.Context, network, address string) (net.Conn, error)
 	// GateWait is the longest the runner waits for an earlier ring's soak
 	// to end within one run; 0 means it does not wait.
 	GateWait time.Duration
@@ -99,6 +103,7 @@ type Runner struct {
 	results    map[string]event.HostPhase
 	finishedAt map[string]time.Time // by ring: last host finished
 	newHolds   map[string][]string  // by ring
+	health     map[string][]string  // failed health checks, by ring
 	budget     *budgets
 	journalErr error
 	global     chan struct{}
@@ -114,6 +119,7 @@ func New(inv *inventory.Inventory, p *plan.Plan, d Dialer, j Journal, opts Optio
 		results:    map[string]event.HostPhase{},
 		finishedAt: map[string]time.Time{},
 		newHolds:   map[string][]string{},
+		health:     map[string][]string{},
 		global:     make(chan struct{}, opts.Concurrency),
 		sites:      map[string]chan struct{}{},
 	}
@@ -143,6 +149,9 @@ func withDefaults(o Options) Options {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.DialTCP == nil {
+		o.DialTCP = (&net.Dialer{}).DialContext
 	}
 	return o
 }

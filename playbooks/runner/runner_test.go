@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"reflect"
 	"strings"
 	"testing"
@@ -461,5 +462,40 @@ func TestPauseHoldsNewHosts(t *testing.T) {
 	sum := <-done
 	if sum.Hosts["a1"] != event.PhaseDone {
 		t.Errorf("a1 = %q after resume, want done", sum.Hosts["a1"])
+	}
+}
+
+func TestHealthCheckBlocksGate(t *testing.T) {
+	s := &runSetup{inv: testInventory(map[string][]string{"a": {"a1", "a2-p"}}), pb: retryPlaybook(t, 0),
+		fleet: newFakeFleet(newFakeHost("a1", "openssl"), newFakeHost("a2-p", "openssl"))}
+	s.inv.HealthChecks = []*inventory.HealthCheck{
+		{Name: "ehr", Site: "a", Kind: inventory.CheckService, Target: "ehr-client"},
+		{Name: "dicom", Site: "a", Kind: inventory.CheckTCP, Port: 104},
+	}
+	var dialed []string
+	s.opts.DialTCP = func(ctx context.Context, network, address string) (net.Conn, error) {
+		dialed = append(dialed, address)
+		return nil, errors.New("connection refused")
+	}
+	sum, _ := s.run(t)
+
+	if sum.Hosts["a2-p"] != event.PhaseSkipped {
+		t.Errorf("production host = %q, want skipped by the failed health checks", sum.Hosts["a2-p"])
+	}
+	health := decisions(s.journal.all(), DecisionHealth)
+	if len(health) != 2 {
+		t.Errorf("health decisions = %+v, want the service and the port", health)
+	}
+	gates := decisions(s.journal.all(), DecisionGate)
+	if len(gates) != 1 || !strings.Contains(gates[0].Reason, "health checks failed on ring test: a1: ehr: service ehr-client is not running") {
+		t.Errorf("gate decisions = %+v", gates)
+	}
+	if strings.Join(dialed, ",") != ":104" {
+		t.Errorf("TCP checks dialled %v, want the host's address with port 104", dialed)
+	}
+	for _, c := range s.fleet.hosts["a1"].commands {
+		if strings.HasPrefix(c.line, "systemctl") && !c.readOnly {
+			t.Error("the health check was not sent as read-only")
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
@@ -34,6 +35,7 @@ type runFlags struct {
 	siteConcurrency int
 	resume          string
 	retryFailed     string
+	gateWait        time.Duration
 }
 
 func (a *app) newRunCmd() *cobra.Command {
@@ -70,6 +72,7 @@ closed, gate not passed, site locked, nothing runnable), 4 aborted.`,
 	fs.IntVar(&f.siteConcurrency, "site-concurrency", runner.DefaultSiteConcurrency, "most hosts of one site patched at once, unless the site sets its own")
 	fs.StringVar(&f.resume, "resume", "", "finish the run with this id: only hosts that did not reach a final state")
 	fs.StringVar(&f.retryFailed, "retry-failed", "", "run again the hosts that failed in the run with this id")
+	fs.DurationVar(&f.gateWait, "gate-wait", 0, "wait up to this long for an earlier ring's soak to end within the run, such as 10m (default: do not wait)")
 	return cmd
 }
 
@@ -124,6 +127,8 @@ func checkRunArgs(args []string, f *runFlags) error {
 		return usageErrorf("name the playbook to run; patchbay playbooks lists them")
 	case f.concurrency < 1 || f.siteConcurrency < 1:
 		return usageErrorf("--concurrency and --site-concurrency must be at least 1")
+	case f.gateWait < 0:
+		return usageErrorf("--gate-wait must not be negative")
 	}
 	return nil
 }
@@ -247,7 +252,7 @@ func (a *app) runnerOptions(f *runFlags, prior priorRunInfo) runner.Options {
 	return runner.Options{
 		RunID: runner.NewRunID(a.now()), Operator: osUser, OperatorName: a.operator,
 		CycleKind: event.CycleMonthly, Resumes: prior.id, Finished: prior.finished,
-		Concurrency: f.concurrency, SiteConcurrency: f.siteConcurrency,
+		Concurrency: f.concurrency, SiteConcurrency: f.siteConcurrency, GateWait: f.gateWait,
 		Windows: plan.SiteWindows{}, Now: a.now, Timing: rebootTiming,
 	}
 }
