@@ -44,8 +44,12 @@ func startLabHost(t *testing.T, cfg sshserver.Config) *labHost {
 	t.Cleanup(func() { server.Close() })
 	host, port := splitAddr(t, server.Addr())
 	knownHostsFile := writeKnownHosts(t, server.Addr(), server.HostKey())
+	name := cfg.Host
+	if name == "" {
+		name = "lab-host"
+	}
 	return &labHost{server: server, config: Config{
-		Host: "lab-host", Address: host, Port: port, User: "tech",
+		Host: name, Address: host, Port: port, User: "tech",
 		Auth: []AuthMethod{Signers(userKey)}, KnownHosts: []string{knownHostsFile},
 	}}
 }
