@@ -113,11 +113,15 @@ func NewHost(name, platform string, seed int, clock Clock, timing Timing) (*Host
 	if err != nil {
 		return nil, err
 	}
+	return newHost(name, platform, p, seed, clock, timing), nil
+}
+
+func newHost(name, platform string, p Personality, seed int, clock Clock, timing Timing) *Host {
 	h := &Host{name: name, personality: p, clock: clock, timing: timing, online: true}
 	h.state = State{Platform: platform, Held: map[string]bool{}, Files: map[string][]byte{}, Facts: map[string]string{}}
 	p.Init(&h.state, seed)
 	h.state.BootTime = clock.Now().Add(-time.Duration(3+seed%20) * 24 * time.Hour)
-	return h, nil
+	return h
 }
 
 // Name returns the host's lab name, as in the inventory.
