@@ -113,6 +113,7 @@ Without a command it opens the full-screen console on the inventory.`,
 		a.newPlaybooksCmd(),
 		a.newPlanCmd(),
 		a.newRunCmd(),
+		a.newLabCmd(),
 	)
 	return root
 }
