@@ -85,7 +85,7 @@ func aptGetUpdate(c *Call) (int, error) {
 	return 0, nil
 }
 
-// aptPlan is what an upgrade would do.
+// aptPlan is the outcome of an upgrade's dependency resolution.
 type aptPlan struct {
 	upgrade  []Update
 	newPkgs  []string
@@ -132,6 +132,7 @@ func aptGetUpgrade(c *Call, a aptGetArgs) (int, error) {
 			return 100, nil
 		}
 	}
+
 	p := planApt(s, a)
 	if a.simulate && !c.Root {
 		c.Printf("NOTE: This is only a simulation!\n      apt-get needs root privileges for real execution.\n")
@@ -146,6 +147,7 @@ func aptGetUpgrade(c *Call, a aptGetArgs) (int, error) {
 		printAptSimulation(c, p)
 		return 0, nil
 	}
+
 	if len(p.upgrade) == 0 {
 		return 0, nil
 	}
@@ -195,9 +197,9 @@ func printAptSimulation(c *Call, p aptPlan) {
 }
 
 // aptInstall downloads, unpacks and configures the plan. The package with
-// a modified conffile is configured last and stops at dpkg's prompt unless
-// the run is non-interactive with a conffile policy; the packages before
-// it stay installed, as on a real host.
+// a modified conffile is configured last. It stops at dpkg's prompt unless
+// the run is non-interactive with a conffile policy, and the packages
+// configured before it stay installed, as on a real host.
 func aptInstall(c *Call, p aptPlan, a aptGetArgs) (int, error) {
 	total := int64(0)
 	for i, u := range p.upgrade {

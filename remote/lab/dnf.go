@@ -210,7 +210,7 @@ func dnfRunTransaction(c *Call, updates []Update) (int, error) {
 	return 0, nil
 }
 
-// runNeedsRestarting answers needs-restarting -r: exit 1 with the core
+// runNeedsRestarting emulates needs-restarting -r: exit 1 with the core
 // packages updated since boot, else exit 0.
 func runNeedsRestarting(_ context.Context, c *Call) (int, error) {
 	if !slices.Contains(c.Args, "-r") && !slices.Contains(c.Args, "--reboothint") {

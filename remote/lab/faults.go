@@ -16,7 +16,7 @@ type FaultKind string
 // The faults a host can carry. Some act in the host (the command runs
 // differently), others in the protocol servers (see Fleet).
 const (
-	FaultOffline            FaultKind = "offline"              // nothing answers: connections are refused
+	FaultOffline            FaultKind = "offline"              // no server: connections are refused
 	FaultSlow               FaultKind = "slow"                 // every command waits ARG (default 2s) before it starts
 	FaultSilent             FaultKind = "silent"               // commands print nothing and never finish
 	FaultAuthRejected       FaultKind = "auth-rejected"        // the servers reject every login
@@ -27,7 +27,7 @@ const (
 	FaultUpdateFails        FaultKind = "update-fails"         // installing fails with the HRESULT ARG
 	FaultHugeOutput         FaultKind = "huge-output"          // every command adds ARG bytes (default 8MiB) of output
 	FaultCLIXMLStderr       FaultKind = "clixml-stderr"        // PowerShell commands write CLIXML progress to stderr
-	FaultWinRMTimedOutPolls FaultKind = "winrm-timedout-polls" // WinRM answers ARG (default 3) Receive polls with w:TimedOut
+	FaultWinRMTimedOutPolls FaultKind = "winrm-timedout-polls" // WinRM fails ARG (default 3) Receive polls with w:TimedOut
 	FaultShellLost          FaultKind = "shell-lost"           // the WinRM shell disappears under a command
 )
 
@@ -107,7 +107,7 @@ func (f Faults) HugeOutputBytes() int64 {
 }
 
 // TimedOutPolls returns how many Receive polls the winrm-timedout-polls
-// fault answers with w:TimedOut, or 0.
+// fault fails with w:TimedOut, or 0.
 func (f Faults) TimedOutPolls() int {
 	arg, ok := f[FaultWinRMTimedOutPolls]
 	if !ok {

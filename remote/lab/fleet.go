@@ -65,7 +65,7 @@ type fleetHost struct {
 	endpoint *endpoint
 }
 
-// Endpoint is where a lab host listens.
+// Endpoint is the address, port and login of a lab host's server.
 type Endpoint struct {
 	Host      string
 	Site      string
@@ -224,7 +224,7 @@ func (f *Fleet) InventoryPath() string { return filepath.Join(f.dir, "inventory.
 // CommandLogPath returns the path of commands.jsonl.
 func (f *Fleet) CommandLogPath() string { return filepath.Join(f.dir, "commands.jsonl") }
 
-// Host returns the emulated host name, or nil.
+// Host returns the emulated host called name, or nil when there is none.
 func (f *Fleet) Host(name string) *Host {
 	if fh, ok := f.byName[name]; ok {
 		return fh.host

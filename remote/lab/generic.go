@@ -5,9 +5,9 @@ import (
 	"fmt"
 )
 
-// unemulated stands in for a platform that has no personality yet: its
+// unemulated replaces the personality of a platform that has none yet. Its
 // host accepts connections and logins, so reachability and credentials can
-// be checked, and answers every command with a message that says so.
+// be checked, and fails every command with a message naming the gap.
 type unemulated struct{ platform string }
 
 func (u unemulated) Init(s *State, _ int) {

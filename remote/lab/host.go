@@ -29,7 +29,7 @@ type Update struct {
 	FailCode string
 }
 
-// State is everything an emulated host knows about itself. Personalities
+// State is the whole state of an emulated host. Personalities
 // read and change it through Host.View and Host.Change.
 type State struct {
 	Platform string
@@ -79,7 +79,7 @@ func (s State) clone() State {
 // Timing sets how long a host takes to go down and come back.
 type Timing struct {
 	// ShutdownDelay is how long after a reboot command the host stops
-	// answering, so the command's own reply reaches the client.
+	// accepting connections, so the command's own reply reaches the client.
 	ShutdownDelay time.Duration
 	// RebootDuration is how long the host stays offline during a reboot.
 	RebootDuration time.Duration
@@ -176,7 +176,7 @@ func (h *Host) Generation() uint64 {
 	return h.generation
 }
 
-// Online reports whether the host answers connections.
+// Online reports whether the host accepts connections.
 func (h *Host) Online() bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -225,37 +225,12 @@ func runHostname(_ context.Context, c *Call) (int, error) {
 // runGrep supports the options scripts use to test output: -q, -c, -v, -i,
 // -E and -F.
 func runGrep(_ context.Context, c *Call) (int, error) {
-	var quiet, count, invert, fixed, fold bool
-	args := c.Args[1:]
-	for len(args) > 0 && strings.HasPrefix(args[0], "-") && len(args[0]) > 1 {
-		for _, o := range args[0][1:] {
-			switch o {
-			case 'q':
-				quiet = true
-			case 'c':
-				count = true
-			case 'v':
-				invert = true
-			case 'F':
-				fixed = true
-			case 'i':
-				fold = true
-			}
-		}
-		args = args[1:]
-	}
+	opts, args := grepOptions(c.Args[1:])
 	if len(args) == 0 {
 		c.Errorf("Usage: grep [OPTION]... PATTERNS [FILE]...\n")
 		return 2, nil
 	}
-	pattern := args[0]
-	if fixed {
-		pattern = regexp.QuoteMeta(pattern)
-	}
-	if fold {
-		pattern = "(?i)" + pattern
-	}
-	re, err := regexp.Compile(pattern)
+	re, err := opts.compile(args[0])
 	if err != nil {
 		c.Errorf("grep: invalid regular expression: %s\n", args[0])
 		return 2, nil
@@ -273,21 +248,56 @@ func runGrep(_ context.Context, c *Call) (int, error) {
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 64*1024), 16<<20)
 	for sc.Scan() {
-		if re.MatchString(sc.Text()) == invert {
+		if re.MatchString(sc.Text()) == opts.invert {
 			continue
 		}
 		n++
-		if !quiet && !count {
+		if !opts.quiet && !opts.count {
 			c.Printf("%s\n", sc.Text())
 		}
 	}
-	if count && !quiet {
+	if opts.count && !opts.quiet {
 		c.Printf("%d\n", n)
 	}
 	if n == 0 {
 		return 1, nil
 	}
 	return 0, nil
+}
+
+// grepFlags are the grep options the lab emulates.
+type grepFlags struct{ quiet, count, invert, fixed, fold bool }
+
+func grepOptions(args []string) (grepFlags, []string) {
+	var f grepFlags
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") && len(args[0]) > 1 {
+		for _, o := range args[0][1:] {
+			switch o {
+			case 'q':
+				f.quiet = true
+			case 'c':
+				f.count = true
+			case 'v':
+				f.invert = true
+			case 'F':
+				f.fixed = true
+			case 'i':
+				f.fold = true
+			}
+		}
+		args = args[1:]
+	}
+	return f, args
+}
+
+func (f grepFlags) compile(pattern string) (*regexp.Regexp, error) {
+	if f.fixed {
+		pattern = regexp.QuoteMeta(pattern)
+	}
+	if f.fold {
+		pattern = "(?i)" + pattern
+	}
+	return regexp.Compile(pattern)
 }
 
 func runHead(_ context.Context, c *Call) (int, error) {

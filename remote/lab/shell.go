@@ -155,8 +155,8 @@ func (sh *Shell) runSimple(ctx context.Context, c *Call, cmd simpleCommand) (int
 	return status, err
 }
 
-// varMarker stands for $NAME in a parsed word until the command runs, so
-// that "X=1; echo $X" sees the assignment before it.
+// varMarker replaces $NAME in a parsed word until the command runs, so
+// that in "X=1; echo $X" the echo expands X after the assignment.
 func varMarker(name string) string { return "\x00" + name + "\x00" }
 
 var varMarkerPattern = regexp.MustCompile("\x00([^\x00]*)\x00")
