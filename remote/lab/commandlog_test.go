@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -53,5 +54,13 @@ func TestCommandLogDecodesPowerShell(t *testing.T) {
 	}
 	if len(entries) != 1 || entries[0].Command != "Get-Date" {
 		t.Errorf("entries = %+v, want one with the decoded script", entries)
+	}
+}
+
+func TestUnemulatedPlatformFailsCommands(t *testing.T) {
+	h := newHost("gear", "no-such-platform", personalityFor("no-such-platform"), 0, NewManualClock(labEpoch), DefaultTiming)
+	r := run(t, &Handler{Host: h, Transport: "ssh"}, "admin", "show version")
+	if r.code != 127 || !strings.Contains(r.stderr, "platform no-such-platform has no personality yet") {
+		t.Errorf("exit %d stderr %q, want 127 naming the missing personality", r.code, r.stderr)
 	}
 }

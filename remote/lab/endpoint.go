@@ -26,11 +26,16 @@ type endpoint struct {
 
 	sshConfig   sshserver.Config
 	winrmConfig wsman.Config
+	// healthPorts are TCP ports that accept and close connections while
+	// the host is online, for the inventory's TCP health checks.
+	healthPorts []int
 
 	mu     sync.Mutex
 	ssh    *sshserver.Server
 	winrm  *wsman.Server
+	health []net.Listener
 	closed bool
+	accept sync.WaitGroup // accept loops of the health listeners
 }
 
 // Addr returns address:port.
@@ -83,6 +88,7 @@ func (e *endpoint) up() error {
 	if e.closed || e.ssh != nil || e.winrm != nil {
 		return nil
 	}
+	e.listenHealthPorts()
 	if e.kind == "ssh" {
 		cfg := e.sshConfig
 		cfg.Address = e.Addr()
@@ -103,12 +109,47 @@ func (e *endpoint) up() error {
 	return nil
 }
 
+// listenHealthPorts opens the health check ports. A port this process may
+// not bind (104 as non-root) is logged and left closed, so its health check
+// fails as it would on a host where the service is down. The caller holds
+// e.mu.
+func (e *endpoint) listenHealthPorts() {
+	for _, port := range e.healthPorts {
+		addr := net.JoinHostPort(e.address, strconv.Itoa(port))
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			e.logger.Warn("health check port not served", "host", e.host.Name(), "addr", addr, "err", err)
+			continue
+		}
+		e.health = append(e.health, l)
+		e.accept.Add(1)
+		go e.acceptAndClose(l)
+	}
+}
+
+// acceptAndClose accepts connections on l and closes them at once, until l
+// is closed.
+func (e *endpoint) acceptAndClose(l net.Listener) {
+	defer e.accept.Done()
+	for {
+		conn, err := l.Accept()
+		if err != nil {
+			return
+		}
+		conn.Close()
+	}
+}
+
 // down stops the server and drops its connections.
 func (e *endpoint) down() {
 	e.mu.Lock()
-	ssh, winrm := e.ssh, e.winrm
-	e.ssh, e.winrm = nil, nil
+	ssh, winrm, health := e.ssh, e.winrm, e.health
+	e.ssh, e.winrm, e.health = nil, nil, nil
 	e.mu.Unlock()
+	for _, l := range health {
+		l.Close()
+	}
+	e.accept.Wait()
 	if ssh != nil {
 		ssh.Close()
 	}

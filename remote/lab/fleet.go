@@ -62,7 +62,9 @@ type fleetHost struct {
 	user     string
 	legacy   bool
 	address  string
-	endpoint *endpoint
+	// healthPorts are TCP ports that health checks connect to.
+	healthPorts []int
+	endpoint    *endpoint
 }
 
 // Endpoint is the address, port and login of a lab host's server.
@@ -173,7 +175,7 @@ func (f *Fleet) build(plan []*fleetHost, inv *inventory.Inventory, opts Options)
 
 // startHost starts the protocol server of one host.
 func (f *Fleet) startHost(fh *fleetHost, files *labFiles) error {
-	e := &endpoint{host: fh.host, address: fh.address, logger: f.logger}
+	e := &endpoint{host: fh.host, address: fh.address, logger: f.logger, healthPorts: fh.healthPorts}
 	hd := &Handler{Host: fh.host, Transport: fh.kind, Log: f.log, LoseShell: e.loseShells}
 	fh.endpoint = e
 	var err error

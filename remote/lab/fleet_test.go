@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -235,5 +236,28 @@ func TestFleetServesWinRM(t *testing.T) {
 	}
 	if !strings.Contains(errOut.String(), "has no personality yet") {
 		t.Errorf("stderr = %q", errOut.String())
+	}
+}
+
+func TestFleetServesHealthPorts(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("the example's PACS health check uses port 104, which only root may bind")
+	}
+	f := startFleet(t, lab.Options{})
+	e := endpointOf(t, f, "img-pacs-01")
+	conn, err := net.DialTimeout("tcp", net.JoinHostPort(e.Address, "104"), 2*time.Second)
+	if err != nil {
+		t.Fatalf("health check port of img-pacs-01: %v", err)
+	}
+	conn.Close()
+
+	s, err := dialSSH(t, f, "img-pacs-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	out, err := runOn(t, s, "ps -eo comm=")
+	if err != nil || !strings.Contains(out, "\npacs\n") {
+		t.Errorf("ps -eo comm=: %q, %v; want the pacs application listed", out, err)
 	}
 }

@@ -3,6 +3,7 @@ package lab
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 
 	"patchbay/inventory"
 )
@@ -17,10 +18,15 @@ func planHosts(inv *inventory.Inventory, opts Options) ([]*fleetHost, error) {
 	var plan []*fleetHost
 	for i, h := range inv.Hosts {
 		host := newHost(h.Name, string(h.Platform), personalityFor(string(h.Platform)), i, opts.Clock, opts.Timing)
+		for _, app := range h.Apps {
+			if !slices.Contains(host.state.Apps, app) {
+				host.state.Apps = append(host.state.Apps, app)
+			}
+		}
 		plan = append(plan, &fleetHost{
 			site: h.Site, platform: string(h.Platform), kind: string(h.Transport.Kind),
 			user: orDefault(h.Transport.User, "patchbay"), legacy: h.Transport.LegacyAlgorithms,
-			host: host,
+			host: host, healthPorts: healthPorts(inv, h),
 		})
 	}
 	if len(inv.Sites) == 0 && opts.ExtraHosts > 0 {
@@ -34,6 +40,21 @@ func planHosts(inv *inventory.Inventory, opts Options) ([]*fleetHost, error) {
 			host: newHost(name, platform, personalityFor(platform), len(inv.Hosts)+i, opts.Clock, opts.Timing)})
 	}
 	return plan, assignAddresses(plan, opts.AddressBase)
+}
+
+// healthPorts returns the TCP ports that the inventory's health checks
+// expect h to accept connections on.
+func healthPorts(inv *inventory.Inventory, h *inventory.Host) []int {
+	var ports []int
+	for _, c := range inv.HealthChecks {
+		if c.Kind != inventory.CheckTCP || c.Site != "" && c.Site != h.Site || c.App != "" && !slices.Contains(h.Apps, c.App) {
+			continue
+		}
+		if !slices.Contains(ports, c.Port) {
+			ports = append(ports, c.Port)
+		}
+	}
+	return ports
 }
 
 // assignAddresses gives each host the next address after base, skipping

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +21,7 @@ func linuxCommands(extra map[string]CommandFunc) map[string]CommandFunc {
 		"reboot":    runReboot,
 		"shutdown":  runShutdown,
 		"systemctl": runSystemctl,
+		"ps":        runPs,
 	}
 	maps.Copy(m, extra)
 	return m
@@ -175,6 +177,27 @@ func rootRequired(c *Call) (int, error) {
 	c.Errorf("Failed to set wall message, ignoring: Interactive authentication required.\n")
 	c.Errorf("Call to Reboot failed: Interactive authentication required.\n")
 	return 1, nil
+}
+
+// linuxProcesses are the processes every emulated Linux host runs, before
+// the host's applications.
+var linuxProcesses = []string{"systemd", "sshd", "cron", "rsyslogd"}
+
+// runPs lists the host's processes: with -o comm= one name a line, as
+// scripts ask for them, else in ps -e's columns.
+func runPs(_ context.Context, c *Call) (int, error) {
+	procs := append(slices.Clone(linuxProcesses), c.Host.Snapshot().Apps...)
+	if slices.ContainsFunc(c.Args, func(a string) bool { return strings.Contains(a, "comm=") }) {
+		for _, p := range procs {
+			c.Printf("%s\n", p)
+		}
+		return 0, nil
+	}
+	c.Printf("    PID TTY          TIME CMD\n")
+	for i, p := range procs {
+		c.Printf("%7d ?        00:00:01 %s\n", 1+i*97, p)
+	}
+	return 0, nil
 }
 
 func runReboot(_ context.Context, c *Call) (int, error) {

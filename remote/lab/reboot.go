@@ -71,7 +71,7 @@ func (h *Host) boot() {
 	}
 	s.StagedBuild, s.StagedRevision = "", 0
 	s.RebootPending, s.RebootReason, s.RebootPackages = false, "", nil
-	s.Users, s.Apps = nil, nil
+	s.Users = nil // users log on again later; services and apps restart
 	if b, ok := h.personality.(Booter); ok {
 		b.Booted(s)
 	}
