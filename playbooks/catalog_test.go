@@ -62,7 +62,7 @@ func TestCatalogDuplicateName(t *testing.T) {
 func TestFindUnknown(t *testing.T) {
 	list, _ := Catalog()
 	_, err := Find(list, "nope")
-	if err == nil || !strings.Contains(err.Error(), "available: facts") {
+	if err == nil || !strings.Contains(err.Error(), "available: ") || !strings.Contains(err.Error(), " facts,") {
 		t.Errorf("error = %v", err)
 	}
 }

@@ -27,9 +27,10 @@ func init() {
 }
 
 // sudo returns line prefixed with "sudo -n" unless the host is reached as
-// root; -n makes sudo fail instead of waiting for a password.
+// root or runs Windows, which has no sudo; -n makes sudo fail instead of
+// waiting for a password.
 func sudo(h *inventory.Host, line string) string {
-	if h.Transport.User == "root" {
+	if h.Transport.User == "root" || h.Platform.IsWindows() {
 		return line
 	}
 	return "sudo -n " + line
