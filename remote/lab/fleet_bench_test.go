@@ -13,7 +13,7 @@ import (
 func BenchmarkStart500ExtraHosts(b *testing.B) {
 	for b.Loop() {
 		f, err := lab.Start(context.Background(), lab.Options{Dir: b.TempDir(), Inventory: os.DirFS("../../examples"),
-			ExtraHosts: 500, AddressBase: "127.78.0.0"})
+			ExtraHosts: 500, AddressBase: randomAddressBase()})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
@@ -29,6 +31,9 @@ func startFleet(t *testing.T, opts lab.Options) *lab.Fleet {
 	t.Cleanup(func() { goleak.VerifyNone(t) })
 	opts.Dir = t.TempDir()
 	opts.Inventory = os.DirFS("../../examples")
+	if opts.AddressBase == "" {
+		opts.AddressBase = randomAddressBase()
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	f, err := lab.Start(ctx, opts)
 	if err != nil {
@@ -40,6 +45,12 @@ func startFleet(t *testing.T, opts lab.Options) *lab.Fleet {
 		<-f.Done()
 	})
 	return f
+}
+
+// randomAddressBase returns a base in 127.100.0.0 to 127.199.255.0, so
+// that test binaries that go test runs in parallel do not share addresses.
+func randomAddressBase() string {
+	return fmt.Sprintf("127.%d.%d.0", 100+rand.IntN(100), rand.IntN(256))
 }
 
 func endpointOf(t *testing.T, f *lab.Fleet, name string) lab.Endpoint {
@@ -209,7 +220,7 @@ func TestFleetFaultsAtTheServers(t *testing.T) {
 
 func TestFleetRejectsUnknownFaultHost(t *testing.T) {
 	_, err := lab.Start(context.Background(), lab.Options{Dir: t.TempDir(), Inventory: os.DirFS("../../examples"),
-		Faults: "nosuch=offline"})
+		Faults: "nosuch=offline", AddressBase: randomAddressBase()})
 	if err == nil || !strings.Contains(err.Error(), `host "nosuch" is not in the lab fleet`) {
 		t.Errorf("err = %v", err)
 	}

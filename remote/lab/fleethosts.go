@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 
 	"patchbay/inventory"
 )
@@ -18,6 +19,10 @@ func planHosts(inv *inventory.Inventory, opts Options) ([]*fleetHost, error) {
 	var plan []*fleetHost
 	for i, h := range inv.Hosts {
 		host := newHost(h.Name, string(h.Platform), personalityFor(string(h.Platform)), i, opts.Clock, opts.Timing)
+		if len(h.Guests) > 0 {
+			// A hypervisor's personality emulates its inventory guests as VMs.
+			host.state.Facts[factGuests] = strings.Join(h.Guests, ",")
+		}
 		for _, app := range h.Apps {
 			if !slices.Contains(host.state.Apps, app) {
 				host.state.Apps = append(host.state.Apps, app)

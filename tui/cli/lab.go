@@ -24,6 +24,7 @@ type labFlags struct {
 	dir    string
 	hosts  int
 	faults string
+	base   string // first address of the hosts' block
 }
 
 func (a *app) newLabCmd() *cobra.Command {
@@ -55,6 +56,7 @@ Faults are injected per host with --faults HOST=KIND[:ARG],... The kinds:
 	flags.StringVar(&f.dir, "dir", "patchbay-lab", "folder for the lab's inventory, keys, credentials and command log")
 	flags.IntVar(&f.hosts, "hosts", 0, "number of extra Linux hosts to add across the sites, for scale tests")
 	flags.StringVar(&f.faults, "faults", "", "faults to inject, as HOST=KIND[:ARG],... (kinds listed above)")
+	flags.StringVar(&f.base, "address-base", "127.77.0.0", "the hosts get the addresses after this one, in 127.0.0.0/8; change it to run two labs at once")
 	return cmd
 }
 
@@ -108,11 +110,12 @@ func startLabFleet(ctx context.Context, examples fs.FS, dir string, f labFlags) 
 		return nil, nil, usageErrorf("lab: open the lab log: %w", err)
 	}
 	fleet, err := lab.Start(ctx, lab.Options{
-		Dir:        dir,
-		Inventory:  examples,
-		ExtraHosts: f.hosts,
-		Faults:     f.faults,
-		Logger:     slog.New(slog.NewTextHandler(logFile, nil)),
+		Dir:         dir,
+		Inventory:   examples,
+		ExtraHosts:  f.hosts,
+		Faults:      f.faults,
+		AddressBase: f.base,
+		Logger:      slog.New(slog.NewTextHandler(logFile, nil)),
 	})
 	if err != nil {
 		logFile.Close()

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"bytes"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,12 +56,15 @@ func TestLabServeUntilSignal(t *testing.T) {
 	dir := t.TempDir()
 	out := &labBuffer{}
 	done := make(chan int, 1)
-	go func() { done <- Main([]string{"lab", "--serve", "--dir", dir, "--hosts", "3"}, labEnv(out)) }()
+	base := fmt.Sprintf("127.%d.%d.0", 100+rand.IntN(100), rand.IntN(256))
+	go func() {
+		done <- Main([]string{"lab", "--serve", "--dir", dir, "--hosts", "3", "--address-base", base}, labEnv(out))
+	}()
 	waitForOutput(t, out, "Serving until interrupted")
 
 	text := out.String()
 	inventory := filepath.Join(dir, "inventory.yaml")
-	for _, want := range []string{"emulated hosts on loopback addresses (127.77.0.1 to ",
+	for _, want := range []string{"emulated hosts on loopback addresses (" + strings.TrimSuffix(base, "0") + "1 to ",
 		"patchbay --inventory " + inventory + " --state " + filepath.Join(dir, "state") + " doctor"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q:\n%s", want, text)
@@ -101,7 +106,7 @@ func TestLabRejectsBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		out := &labBuffer{}
-		args := append(tt.args, "--dir", t.TempDir())
+		args := append(tt.args, "--dir", t.TempDir(), "--address-base", "127.99.0.0")
 		if code := Main(args, labEnv(out)); code != ExitUsage {
 			t.Errorf("%v: exit %d, want %d", tt.args, code, ExitUsage)
 		}

@@ -1,0 +1,146 @@
+package actions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"patchbay/inventory"
+	"patchbay/playbooks/book"
+	"patchbay/state/event"
+)
+
+// windowsUpdate installs Windows updates through the Windows Update Agent.
+//
+// The WUA refuses downloads and installs from remote logon sessions, so
+// the action registers a one-shot scheduled task that runs a worker
+// script as SYSTEM, and tails the JSON progress lines the worker appends
+// to a file: searching, downloading n %, installing k of N, a result per
+// update and an overall result. A task still running from an earlier
+// attempt is attached to, not started twice. After the task, the reboot
+// decision comes from the pending-reboot keys, not from the WUA result.
+type windowsUpdate struct{ spec }
+
+func init() {
+	Register(windowsUpdate{spec{effect: book.Writes, check: checkWindowsUpdateParams}})
+}
+
+func (windowsUpdate) Name() string { return "windows.update" }
+
+// defaultCategories are the update classifications a monthly run
+// installs when the step names none.
+var defaultCategories = []string{"Security Updates", "Critical Updates", "Update Rollups"}
+
+func checkWindowsUpdateParams(p book.Params) []book.ParamProblem {
+	probs := p.CheckKnown("categories", "kbs", "exclude")
+	for _, kb := range append(p.List("kbs"), p.List("exclude")...) {
+		if !isKB(kb) {
+			probs = append(probs, book.ParamProblem{Name: "kbs", Message: fmt.Sprintf("%q is not a KB number such as KB5048652", kb)})
+		}
+	}
+	return probs
+}
+
+func isKB(s string) bool {
+	digits, ok := strings.CutPrefix(strings.ToUpper(s), "KB")
+	return ok && digits != "" && strings.Trim(digits, "0123456789") == ""
+}
+
+func (windowsUpdate) Run(ctx context.Context, x *Exec, p book.Params) error {
+	if !x.Host.Platform.IsWindows() {
+		return fmt.Errorf("windows.update on host %s (%s): %w", x.Host.Name, x.Host.Platform, ErrUnsupported)
+	}
+	x.Report.Status(event.HostState{Phase: event.PhaseScanning})
+	sel := selection(x, p)
+	out, err := runPowerShell(ctx, x, wuStartScript(sel), false)
+	if err != nil {
+		return fmt.Errorf("start the update task: %w", err)
+	}
+	var started struct {
+		Attached bool `json:"attached"`
+	}
+	if err := lastJSONLine(out, &started); err != nil {
+		return fmt.Errorf("start the update task: %w", err)
+	}
+	if started.Attached {
+		x.Report.Decision("task-attached", "the update task still ran from an earlier attempt; following it instead of starting another")
+	}
+	tally := &wuTally{x: x, holds: heldKBs(x)}
+	if err := tailTask(ctx, x, tally); err != nil {
+		return err
+	}
+	return tally.finish(ctx)
+}
+
+// selection returns what the task installs: the named KBs only, or the
+// categories; never a held KB.
+func selection(x *Exec, p book.Params) wuSelection {
+	sel := wuSelection{only: upper(p.List("kbs"))}
+	if len(sel.only) == 0 {
+		sel.categories = p.List("categories")
+		if len(sel.categories) == 0 {
+			sel.categories = defaultCategories
+		}
+	}
+	for kb := range heldKBs(x) {
+		sel.exclude = append(sel.exclude, kb)
+	}
+	sel.exclude = append(sel.exclude, upper(p.List("exclude"))...)
+	return sel
+}
+
+func upper(list []string) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = strings.ToUpper(s)
+	}
+	return out
+}
+
+// heldKBs returns the KB holds that apply to the host, by KB number.
+func heldKBs(x *Exec) map[string]*inventory.Hold {
+	out := map[string]*inventory.Hold{}
+	for _, h := range x.Holds {
+		if h.Kind == inventory.HoldKB {
+			out[strings.ToUpper(h.Item)] = h
+		}
+	}
+	return out
+}
+
+// tailTask reads the task's new progress lines every poll interval until
+// the worker writes its final line.
+func tailTask(ctx context.Context, x *Exec, tally *wuTally) error {
+	poll := x.Timing.Poll
+	if poll <= 0 {
+		poll = DefaultTiming.Poll
+	}
+	for seen := 0; ; {
+		out, err := runPowerShell(ctx, x, wuProgressScript(seen), true)
+		if err != nil {
+			return fmt.Errorf("read the update task's progress: %w", err)
+		}
+		lines, state := splitProgress(out)
+		for _, line := range lines {
+			seen++
+			tally.handle(line)
+		}
+		if tally.done != nil {
+			return nil
+		}
+		if state != "Running" {
+			return fmt.Errorf("the update task ended (state %s) without a final result; read %s on the host", state, wuProgressPath)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(poll):
+		}
+	}
+}
+
+// errInstallNotAllowed explains WU_E_INSTALL_NOT_ALLOWED, which the WUA
+// returns for an install while a reboot is pending.
+var errInstallNotAllowed = errors.New("a reboot is pending from an earlier install, so Windows Update installs nothing; reboot the host first (the playbook's reboot step with if_needed)")
