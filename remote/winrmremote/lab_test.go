@@ -170,3 +170,11 @@ func (printable) Read(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// file returns the content of a file on the emulated host.
+func (h *labHost) file(path string) ([]byte, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	data, ok := h.files[path]
+	return data, ok
+}

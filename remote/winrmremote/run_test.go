@@ -104,7 +104,7 @@ func TestCopyFileShortSource(t *testing.T) {
 	if err == nil {
 		t.Fatal("copy of a short source succeeded")
 	}
-	if _, ok := l.host.files[`C:\Temp\kb.msu`]; ok {
+	if _, ok := l.host.file(`C:\Temp\kb.msu`); ok {
 		t.Error("the lab host stored a partial file")
 	}
 }
@@ -118,8 +118,9 @@ func TestCopyFileContent(t *testing.T) {
 	if err := s.CopyFile(context.Background(), bytes.NewReader(content), int64(len(content)), dst, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(l.host.files[dst], content) {
-		t.Errorf("stored %d bytes, want %d", len(l.host.files[dst]), len(content))
+	stored, _ := l.host.file(dst)
+	if !bytes.Equal(stored, content) {
+		t.Errorf("stored %d bytes, want %d", len(stored), len(content))
 	}
 }
 
@@ -188,5 +189,24 @@ func TestConcurrentRunsOneSession(t *testing.T) {
 		if err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+func TestCopyFileStaysBelowEnvelope(t *testing.T) {
+	checkLeaks(t)
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			const limit = 64 << 10
+			l := startLab(t, m, wsman.Faults{MaxEnvelope: limit})
+			l.cfg.EnvelopeSize = limit
+			s := l.dial(t)
+			content := bytes.Repeat([]byte("KB5034441 "), 100000)
+			if err := s.CopyFile(context.Background(), bytes.NewReader(content), int64(len(content)), `C:\Temp\kb.msu`, 0); err != nil {
+				t.Fatalf("copy: %v", err)
+			}
+			if stored, _ := l.host.file(`C:\Temp\kb.msu`); !bytes.Equal(stored, content) {
+				t.Error("the stored file differs from the source")
+			}
+		})
 	}
 }
