@@ -168,6 +168,7 @@ func TestRebootPolicyDefers(t *testing.T) {
 		{"never", &inventory.RebootPolicy{Name: "consoles", Mode: inventory.RebootNever}, Facts{}, `reboot policy "consoles" never reboots automatically`},
 		{"user", &inventory.RebootPolicy{Name: "ws", Mode: inventory.RebootDefer, DeferUserLoggedOn: true}, Facts{FactUsers: []string{"nurse"}}, "while a user is logged on (nurse)"},
 		{"app", &inventory.RebootPolicy{Name: "ws", Mode: inventory.RebootDefer, DeferApps: []string{"ViewerPro.exe"}}, Facts{FactAppsRunning: []string{"ViewerPro.exe"}}, "defers while ViewerPro.exe runs"},
+		{"apps unknown", &inventory.RebootPolicy{Name: "ws", Mode: inventory.RebootDefer, DeferApps: []string{"ViewerPro.exe"}}, Facts{}, "the running applications are unknown"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -120,14 +120,21 @@ func readLinuxDisk(ctx context.Context, x *Exec, f Facts) error {
 	return nil
 }
 
+// readLinuxApps reads which of the host's applications run, from the
+// process names. When the process list cannot be read, the fact stays
+// unset, and a reboot policy that defers for applications then defers.
 func readLinuxApps(ctx context.Context, x *Exec, f Facts) error {
-	f[FactAppsRunning] = []string{}
 	if len(x.Host.Apps) == 0 && (x.Reboot == nil || len(x.Reboot.DeferApps) == 0) {
+		f[FactAppsRunning] = []string{}
 		return nil
 	}
-	out, err := readLinux(ctx, x, "ps -eo comm=")
+	out, code, err := x.Capture(ctx, readCommand("ps -eo comm="))
 	if err != nil {
 		return err
+	}
+	if code != 0 {
+		x.Report.Decision("apps-unknown", fmt.Sprintf("ps -eo comm= exited with status %d, so the running applications are unknown", code))
+		return nil
 	}
 	f[FactAppsRunning] = runningApps(x, strings.Fields(out))
 	return nil

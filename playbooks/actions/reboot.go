@@ -93,6 +93,9 @@ func policyReason(x *Exec) string {
 		if users := x.Facts.Strings(FactUsers); pol.DeferUserLoggedOn && len(users) > 0 {
 			return fmt.Sprintf("reboot policy %q defers while a user is logged on (%s)", pol.Name, strings.Join(users, ", "))
 		}
+		if _, known := x.Facts[FactAppsRunning]; !known && len(pol.DeferApps) > 0 {
+			return fmt.Sprintf("reboot policy %q defers while %s runs, and the running applications are unknown", pol.Name, strings.Join(pol.DeferApps, " or "))
+		}
 		for _, app := range x.Facts.Strings(FactAppsRunning) {
 			if containsString(pol.DeferApps, app) {
 				return fmt.Sprintf("reboot policy %q defers while %s runs", pol.Name, app)

@@ -53,7 +53,7 @@ func (r *Runner) runCheck(ctx context.Context, h *inventory.Host, c *inventory.H
 	if c.Kind == inventory.CheckTCP {
 		conn, err := r.opts.DialTCP(ctx, "tcp", net.JoinHostPort(h.Address, strconv.Itoa(c.Port)))
 		if err != nil {
-			return fmt.Errorf("port %d does not answer: %w", c.Port, err)
+			return fmt.Errorf("connect to port %d failed: %w", c.Port, err)
 		}
 		return conn.Close()
 	}
