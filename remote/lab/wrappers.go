@@ -42,11 +42,7 @@ func runSudo(ctx context.Context, c *Call) (int, error) {
 			args = args[1:]
 		}
 	}
-	for len(args) > 0 && isAssignment(args[0]) {
-		name, value, _ := strings.Cut(args[0], "=")
-		c.Env[name] = value
-		args = args[1:]
-	}
+	args = takeAssignments(c.Env, args)
 	if len(args) == 0 {
 		c.Errorf("usage: sudo -h | -K | -k | -V\n")
 		return 1, nil
@@ -68,11 +64,7 @@ func runEnv(ctx context.Context, c *Call) (int, error) {
 		}
 		args = args[1:]
 	}
-	for len(args) > 0 && isAssignment(args[0]) {
-		name, value, _ := strings.Cut(args[0], "=")
-		c.Env[name] = value
-		args = args[1:]
-	}
+	args = takeAssignments(c.Env, args)
 	if len(args) == 0 {
 		for k, v := range c.Env {
 			c.Printf("%s=%s\n", k, v)
@@ -82,6 +74,17 @@ func runEnv(ctx context.Context, c *Call) (int, error) {
 	sub := *c
 	sub.Args = args
 	return c.Shell.Dispatch(ctx, &sub)
+}
+
+// takeAssignments moves the leading NAME=value arguments into env and
+// returns the rest.
+func takeAssignments(env map[string]string, args []string) []string {
+	for len(args) > 0 && isAssignment(args[0]) {
+		name, value, _ := strings.Cut(args[0], "=")
+		env[name] = value
+		args = args[1:]
+	}
+	return args
 }
 
 // runShifted runs its arguments as a command, for nohup, command and exec.
