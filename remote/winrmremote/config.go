@@ -87,8 +87,10 @@ const (
 	defaultEnvelopeSize     = 500 << 10
 )
 
-// errConfig marks configuration mistakes.
-var errConfig = errors.New("invalid WinRM configuration")
+// ErrConfig marks a configuration that Dial rejects before any network
+// traffic, such as Basic authentication over plain HTTP. It is an input
+// error, not a failure of the host.
+var ErrConfig = errors.New("invalid WinRM configuration")
 
 // withDefaults validates cfg and fills in its defaults.
 func (cfg Config) withDefaults() (Config, error) {
@@ -122,16 +124,16 @@ func (cfg Config) withDefaults() (Config, error) {
 func (cfg Config) validate() error {
 	switch {
 	case cfg.Address == "":
-		return fmt.Errorf("%w: the host address is missing", errConfig)
+		return fmt.Errorf("%w: the host address is missing", ErrConfig)
 	case cfg.Auth != AuthBasic && cfg.Auth != AuthNTLM:
-		return fmt.Errorf("%w: auth %q is not supported; use %q or %q", errConfig, cfg.Auth, AuthBasic, AuthNTLM)
+		return fmt.Errorf("%w: auth %q is not supported; use %q or %q", ErrConfig, cfg.Auth, AuthBasic, AuthNTLM)
 	case cfg.Auth == AuthBasic && !cfg.HTTPS:
 		return fmt.Errorf("%w: host %s: Basic authentication over HTTP would send the password in clear; use HTTPS or NTLM",
-			errConfig, cfg.Host)
+			ErrConfig, cfg.Host)
 	case cfg.User == "" || cfg.Password == nil:
-		return fmt.Errorf("%w: host %s: the user or the password reference is missing", errConfig, cfg.Host)
+		return fmt.Errorf("%w: host %s: the user or the password reference is missing", ErrConfig, cfg.Host)
 	case cfg.Insecure && !cfg.HTTPS:
-		return fmt.Errorf("%w: host %s: insecure applies only to HTTPS", errConfig, cfg.Host)
+		return fmt.Errorf("%w: host %s: insecure applies only to HTTPS", ErrConfig, cfg.Host)
 	}
 	return nil
 }
@@ -144,11 +146,11 @@ func (cfg Config) rootCAs() (*x509.CertPool, error) {
 	}
 	data, err := os.ReadFile(cfg.CAFile)
 	if err != nil {
-		return nil, fmt.Errorf("%w: read CA file: %w", errConfig, err)
+		return nil, fmt.Errorf("%w: read CA file: %w", ErrConfig, err)
 	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(data) {
-		return nil, fmt.Errorf("%w: CA file %s contains no PEM certificate", errConfig, cfg.CAFile)
+		return nil, fmt.Errorf("%w: CA file %s contains no PEM certificate", ErrConfig, cfg.CAFile)
 	}
 	return pool, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -178,8 +179,8 @@ func TestConfigRejectsCleartext(t *testing.T) {
 				cfg.Password = func(context.Context) (string, error) { calledPassword = true; return "p", nil }
 			}
 			err := dialErr(t, cfg)
-			if err == nil || !strings.Contains(err.Error(), "invalid WinRM configuration") {
-				t.Errorf("error = %v, want a configuration error", err)
+			if !errors.Is(err, winrmremote.ErrConfig) {
+				t.Errorf("error = %v, want one wrapping ErrConfig", err)
 			}
 			if calledPassword {
 				t.Error("the password was read for an invalid configuration")
@@ -246,4 +247,35 @@ func TestDialContextCarriesConnections(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestCAFile(t *testing.T) {
+	checkLeaks(t)
+	ca, err := wsman.NewTestCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := startLab(t, modes[0], wsman.Faults{})
+	dir := t.TempDir()
+
+	missing := l.cfg
+	missing.CAPool, missing.CAFile = nil, dir+"/missing.pem"
+	if err := dialErr(t, missing); !errors.Is(err, winrmremote.ErrConfig) || !strings.Contains(err.Error(), "missing.pem") {
+		t.Errorf("missing CA file: err %v, want ErrConfig naming the file", err)
+	}
+
+	other := dir + "/other.pem"
+	if err := os.WriteFile(other, ca.CertPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	wrongCA := l.cfg
+	wrongCA.CAPool, wrongCA.CAFile = nil, other
+	expectKind(t, dialErr(t, wrongCA), remote.KindCertificateUntrusted)
+
+	right := dir + "/right.pem"
+	if err := os.WriteFile(right, l.ca.CertPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l.cfg.CAPool, l.cfg.CAFile = nil, right
+	l.dial(t)
 }

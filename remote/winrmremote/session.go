@@ -31,11 +31,12 @@ var _ remote.Session = (*Session)(nil)
 
 // Dial checks cfg, reads the password and opens and deletes one remote
 // shell, so that a wrong address, certificate or password fails here and
-// not at the first command.
+// not at the first command. An invalid cfg returns an error wrapping
+// ErrConfig. Every other failure returns a *remote.Error.
 func Dial(ctx context.Context, cfg Config) (remote.Session, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
-		return nil, &remote.Error{Host: cfg.Host, Kind: remote.KindOther, Op: "dial", Err: err}
+		return nil, err
 	}
 	password, err := cfg.Password(ctx)
 	if err != nil {
@@ -43,7 +44,7 @@ func Dial(ctx context.Context, cfg Config) (remote.Session, error) {
 	}
 	t, err := newTransport(cfg, password)
 	if err != nil {
-		return nil, &remote.Error{Host: cfg.Host, Kind: remote.KindOther, Op: "dial", Err: err}
+		return nil, err // only configuration errors: the CA file
 	}
 	closing, closeFn := context.WithCancel(context.Background())
 	s := &Session{cfg: cfg, t: t, closing: closing, close: closeFn, params: parameters(cfg)}

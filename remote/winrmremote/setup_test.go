@@ -37,6 +37,7 @@ var modes = []mode{
 type lab struct {
 	srv  *wsman.Server
 	host *labHost
+	ca   *wsman.TestCA
 	cfg  winrmremote.Config
 }
 
@@ -66,7 +67,7 @@ func startLab(t testing.TB, m mode, faults wsman.Faults) *lab {
 	}
 	srv.Start()
 	t.Cleanup(func() { _ = srv.Close() })
-	return &lab{srv: srv, host: host, cfg: clientConfig(t, srv.Addr(), m, ca)}
+	return &lab{srv: srv, host: host, ca: ca, cfg: clientConfig(t, srv.Addr(), m, ca)}
 }
 
 func clientConfig(t testing.TB, addr string, m mode, ca *wsman.TestCA) winrmremote.Config {
