@@ -36,14 +36,49 @@ func Is(data []byte) bool {
 	return bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte(Header))
 }
 
-// Decode returns the string records of a CLIXML error stream in order.
-// Text outside the <Objs> documents (such as a second header line) is
-// skipped.
+// Decode returns the records of an error stream in order. The stream may
+// mix CLIXML documents with plain text, as when a script writes to
+// [Console]::Error directly; plain text becomes "error" records as it is.
 func Decode(data []byte) ([]Record, error) {
 	if !Is(data) {
 		return nil, errors.New("clixml: missing the \"#< CLIXML\" header")
 	}
-	d := xml.NewDecoder(bytes.NewReader(stripHeaders(data)))
+	var records []Record
+	rest := data
+	for len(rest) > 0 {
+		start := bytes.Index(rest, []byte("<Objs"))
+		if start < 0 {
+			return appendPlain(records, rest), nil
+		}
+		records = appendPlain(records, rest[:start])
+		end := bytes.Index(rest[start:], []byte("</Objs>"))
+		if end < 0 {
+			return records, errors.New("clixml: <Objs> document is not closed")
+		}
+		end += start + len("</Objs>")
+		decoded, err := decodeObjs(rest[start:end])
+		records = append(records, decoded...)
+		if err != nil {
+			return records, err
+		}
+		rest = rest[end:]
+	}
+	return records, nil
+}
+
+// appendPlain adds text outside the documents, without the headers, as
+// an error record.
+func appendPlain(records []Record, text []byte) []Record {
+	text = bytes.ReplaceAll(text, []byte(Header), nil)
+	if len(bytes.TrimSpace(text)) == 0 {
+		return records
+	}
+	return append(records, Record{Stream: "error", Text: string(bytes.TrimLeft(text, "\r\n"))})
+}
+
+// decodeObjs reads the string records of one <Objs> document.
+func decodeObjs(doc []byte) ([]Record, error) {
+	d := xml.NewDecoder(bytes.NewReader(doc))
 	var records []Record
 	for {
 		tok, err := d.Token()
@@ -70,12 +105,6 @@ func Decode(data []byte) ([]Record, error) {
 			return records, fmt.Errorf("clixml: %w", err)
 		}
 	}
-}
-
-// stripHeaders removes every "#< CLIXML" line, since each redirected
-// write may start a new document with its own header.
-func stripHeaders(data []byte) []byte {
-	return bytes.ReplaceAll(data, []byte(Header), nil)
 }
 
 func attr(e xml.StartElement, name string) string {

@@ -89,6 +89,20 @@ func TestDecodeTruncated(t *testing.T) {
 	}
 }
 
+func TestDecodeMixedPlainText(t *testing.T) {
+	data := "#< CLIXML\r\n<Objs Version=\"1.1.0.1\"><S S=\"warning\">disk low</S></Objs>" +
+		"Exception calling \"Install\": access denied\r\n"
+	records, err := Decode([]byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := Format(records)
+	want := "WARNING: disk low\nException calling \"Install\": access denied\n"
+	if got != want {
+		t.Errorf("Format = %q, want %q", got, want)
+	}
+}
+
 func FuzzDecode(f *testing.F) {
 	f.Add([]byte("#< CLIXML\r\n<Objs><S S=\"Error\">x_x000A_</S></Objs>"))
 	f.Fuzz(func(t *testing.T, data []byte) {
