@@ -38,7 +38,7 @@ func Is(data []byte) bool {
 
 // Decode returns the records of an error stream in order. The stream may
 // mix CLIXML documents with plain text, as when a script writes to
-// [Console]::Error directly; plain text becomes "error" records as it is.
+// [Console]::Error directly. Plain text becomes "error" records unchanged.
 func Decode(data []byte) ([]Record, error) {
 	if !Is(data) {
 		return nil, errors.New("clixml: missing the \"#< CLIXML\" header")
