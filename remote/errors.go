@@ -12,20 +12,20 @@ type Kind int
 
 // Kinds of remote failure. Each has one row in the kinds table below.
 const (
-	KindOther              Kind = iota // not classified; Err says more
-	KindUnknownHostKey                 // SSH host key not in any known_hosts file
-	KindHostKeyChanged                 // SSH host key differs from the pinned one
-	KindAuthRejected                   // credentials refused (SSH or WinRM 401)
-	KindNoCommonAlgorithm              // SSH negotiation found no shared algorithm
-	KindConnectionRefused              // nothing listens on the port
-	KindUnreachable                    // no route, or the host does not answer at all
-	KindTimeout                        // a dial, auth, command or idle deadline passed
-	KindNotWinRM                       // the endpoint answered, but not with WS-Management
-	KindEnvelopeTooLarge               // WinRM rejected a request as too large (HTTP 413)
-	KindCertificateUntrusted           // TLS certificate not valid for the host
-	KindShellLost                      // the remote shell is gone (service restart, reboot)
-	KindConnectionLost                 // the connection dropped while a command ran
-	KindCredential                     // the credential reference could not be resolved
+	KindOther                Kind = iota // not classified; Err says more
+	KindUnknownHostKey                   // SSH host key not in any known_hosts file
+	KindHostKeyChanged                   // SSH host key differs from the pinned one
+	KindAuthRejected                     // credentials refused (SSH or WinRM 401)
+	KindNoCommonAlgorithm                // SSH negotiation found no shared algorithm
+	KindConnectionRefused                // nothing listens on the port
+	KindUnreachable                      // no route, or the host does not answer at all
+	KindTimeout                          // a dial, auth, command or idle deadline passed
+	KindNotWinRM                         // the endpoint answered, but not with WS-Management
+	KindEnvelopeTooLarge                 // WinRM rejected a request as too large (HTTP 413)
+	KindCertificateUntrusted             // TLS certificate not valid for the host
+	KindShellLost                        // the remote shell is gone (service restart, reboot)
+	KindConnectionLost                   // the connection dropped while a command ran
+	KindCredential                       // the credential reference could not be resolved
 )
 
 // kindInfo is the user-facing text for one kind: what failed and what to do.
