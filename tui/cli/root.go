@@ -114,6 +114,7 @@ Without a command it opens the full-screen console on the inventory.`,
 		a.newPlanCmd(),
 		a.newRunCmd(),
 		a.newLabCmd(),
+		a.newDoctorCmd(),
 	)
 	return root
 }
