@@ -209,7 +209,12 @@ func (a *app) execute(ctx context.Context, store *state.Store, t runTarget, f *r
 		return err
 	}
 	defer locks.Release()
-	r := runner.New(t.inv, p, newDialer(a, t.inv, store.Dir()), storeJournal(store), opts)
+	dialer, closeDialer, err := newDialer(a, t.inv, store)
+	if err != nil {
+		return err
+	}
+	defer closeDialer()
+	r := runner.New(t.inv, p, dialer, storeJournal(store), opts)
 	return a.watch(ctx, r, f.asJSON)
 }
 

@@ -54,7 +54,7 @@ func useLabHosts(t *testing.T, faults map[string]lab.Faults) *labdial.Dialer {
 	t.Cleanup(func() { newDialer, rebootTiming = saved, savedTiming })
 	rebootTiming = actions.Timing{Poll: 5 * time.Millisecond}
 	d := &labdial.Dialer{}
-	newDialer = func(a *app, inv *inventory.Inventory, stateDir string) runner.Dialer {
+	newDialer = func(a *app, inv *inventory.Inventory, store *state.Store) (runner.Dialer, func() error, error) {
 		built, err := labdial.New(inv, lab.Timing{ShutdownDelay: time.Millisecond, RebootDuration: 20 * time.Millisecond})
 		if err != nil {
 			t.Fatal(err)
@@ -63,7 +63,7 @@ func useLabHosts(t *testing.T, faults map[string]lab.Faults) *labdial.Dialer {
 			built.Hosts[name].Host.SetFaults(f)
 		}
 		*d = *built
-		return d
+		return d, func() error { return nil }, nil
 	}
 	return d
 }
