@@ -47,6 +47,7 @@ func checkProfileParams(p book.Params) []book.ParamProblem {
 func (esxiProfileUpdate) Run(ctx context.Context, x *Exec, p book.Params) error {
 	depot := p.String("depot", "")
 	if depot == "" {
+		restoreService(ctx, x)
 		return fmt.Errorf("parameter depot is empty; set the depot variable to the depot zip's path on the host, such as /vmfs/volumes/datastore1/VMware-ESXi-8.0U2b-23305546-depot.zip")
 	}
 	if err := requireMaintenance(ctx, x); err != nil {
