@@ -233,3 +233,36 @@ func runIDOf(t *testing.T, out string) string {
 	}
 	return line.Run
 }
+
+func TestRunResumeKilledRun(t *testing.T) {
+	useLabHosts(t, nil)
+	stateDir := t.TempDir()
+	s, err := state.Open(stateDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A run that was killed while north-db was installing: north-web had
+	// finished, north-db has no final state and there is no run.finished.
+	killed := "20261210T020000-0000dead"
+	_, err = s.Append(context.Background(),
+		event.Event{Time: runTime, Run: killed, Payload: event.RunStarted{Playbook: "linux-apt-monthly", Hosts: []string{"north-web", "north-db"}, CycleID: "2026-12"}},
+		event.Event{Time: runTime, Run: killed, Host: "north-web", Payload: event.HostState{Phase: event.PhaseDone}},
+		event.Event{Time: runTime, Run: killed, Host: "north-db", Payload: event.HostState{Phase: event.PhaseInstalling, Index: 1, Total: 3}},
+	)
+	s.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	res := runPatchCLI(t, "--state", stateDir, "--inventory", runFleet, "run", "--resume", killed, "--yes", "--json")
+	if res.code != ExitOK {
+		t.Fatalf("resume exit = %d; stderr:\n%s", res.code, res.stderr)
+	}
+	finals := finalPhases(t, res.stdout)
+	if len(finals) != 1 || finals["north-db"] != event.PhaseDone {
+		t.Errorf("resume ran %v, want only north-db, done", finals)
+	}
+	if !strings.Contains(res.stdout, `"resume_of":"`+killed+`"`) {
+		t.Error("the resumed run does not name the run it resumes")
+	}
+}
