@@ -146,3 +146,18 @@ func gatewayError(h, gwHost *inventory.Host, err error) error {
 	}
 	return &remote.Error{Host: h.Name, Kind: remote.KindOf(err), Op: "dial", Detail: detail, Err: err}
 }
+
+// Gateway returns the shared connection to the gateway of h's site, or nil
+// when the site has none or h is the gateway. 'patchbay trust' reads host
+// keys through it.
+func (d *Dialer) Gateway(ctx context.Context, h *inventory.Host) (*sshremote.Gateway, error) {
+	gwHost, err := d.gatewayHost(h)
+	if err != nil || gwHost == nil {
+		return nil, err
+	}
+	gw, err := d.gateway(ctx, h.Site, gwHost)
+	if err != nil {
+		return nil, gatewayError(h, gwHost, err)
+	}
+	return gw, nil
+}

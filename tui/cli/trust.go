@@ -33,9 +33,11 @@ in the state directory, which every later session checks. Compare the
 fingerprint with the one the host's owner reads on the host
 (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) first.
 
-HOST is a host name from the inventory, whose address, port and
-legacy_algorithms setting are used, or else an address, with port 22
-unless PORT is given.`,
+HOST is a host name from the inventory, whose address, port, user and
+legacy_algorithms setting are used, with ~/.ssh/config for what the
+inventory leaves out. A host behind its site's gateway is reached through
+the gateway, whose own key must be pinned first. Otherwise HOST is an
+address, with port 22 unless PORT is given.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.trust(cmd.Context(), args[0], yes, legacy)
@@ -46,15 +48,10 @@ unless PORT is given.`,
 	return cmd
 }
 
-// trust fetches the host key, prompts the operator and pins the key.
-//
-// NOTE: a host behind its site's gateway is dialed directly, not through
-// the gateway.
+// trust fetches the host key, prompts the operator and pins the key. An
+// inventory host behind its site's gateway is reached through the gateway,
+// whose own key must already be known.
 func (a *app) trust(ctx context.Context, target string, yes, legacy bool) error {
-	cfg, err := a.trustConfig(target, legacy)
-	if err != nil {
-		return err
-	}
 	dir, err := state.ResolveDir(a.stateDir, a.getenv)
 	if err != nil {
 		return usageErrorf("trust %s: %w", target, err)
@@ -65,10 +62,17 @@ func (a *app) trust(ctx context.Context, target string, yes, legacy bool) error 
 	}
 	ctx, cancel := context.WithTimeout(ctx, trustTimeout)
 	defer cancel()
+
+	cfg, closeConfig, err := a.trustConfig(ctx, target, legacy, dir)
+	if err != nil {
+		return err
+	}
+	defer closeConfig()
 	key, err := sshremote.FetchHostKey(ctx, cfg)
 	if err != nil {
 		return withExit(ExitFailures, err)
 	}
+
 	fmt.Fprintf(a.env.Stdout, "host %s presents an %s key with fingerprint %s\n",
 		cfg.Addr(), key.Type(), ssh.FingerprintSHA256(key))
 	if !yes && !a.confirm(fmt.Sprintf("Pin this key in %s? [y/N] ", file)) {
@@ -81,35 +85,60 @@ func (a *app) trust(ctx context.Context, target string, yes, legacy bool) error 
 	return nil
 }
 
-// trustConfig returns the connection settings for target: those of the
-// inventory host of that name when an inventory is found, else HOST[:PORT].
-func (a *app) trustConfig(target string, legacy bool) (sshremote.Config, error) {
-	host, err := a.trustInventoryHost(target)
-	if err != nil || host == nil {
-		if err == nil {
-			return parseHostPort(target, legacy)
-		}
-		return sshremote.Config{}, err
+// trustConfig returns the connection settings for target and a function
+// that closes what they opened. For an inventory host of that name they
+// are the fleet dialer's: inventory, ~/.ssh/config and the site's
+// gateway. Otherwise target is HOST[:PORT].
+func (a *app) trustConfig(ctx context.Context, target string, legacy bool, stateDir string) (sshremote.Config, func(), error) {
+	nothing := func() {}
+	inv, host, err := a.trustInventoryHost(target)
+	switch {
+	case err != nil:
+		return sshremote.Config{}, nothing, err
+	case host == nil:
+		cfg, err := parseHostPort(target, legacy)
+		return cfg, nothing, err
+	case host.Transport.Kind != inventory.TransportSSH:
+		return sshremote.Config{}, nothing, usageErrorf("trust %s: the host uses %s, and trust pins SSH host keys only", target, host.Transport.Kind)
 	}
-	if host.Transport.Kind != inventory.TransportSSH {
-		return sshremote.Config{}, usageErrorf("trust %s: the host uses %s, and trust pins SSH host keys only", target, host.Transport.Kind)
+	return a.fleetTrustConfig(ctx, inv, host, legacy, stateDir)
+}
+
+// fleetTrustConfig returns the fleet dialer's settings for host, without
+// authentication, and a function that closes its gateway connection.
+func (a *app) fleetTrustConfig(ctx context.Context, inv *inventory.Inventory, host *inventory.Host, legacy bool, stateDir string) (sshremote.Config, func(), error) {
+	d, err := a.fleetDialer(inv, stateDir, nil)
+	if err != nil {
+		return sshremote.Config{}, func() {}, err
 	}
-	return sshremote.Config{Host: host.Name, Address: host.Address, Port: host.Transport.Port,
-		User: host.Transport.User, LegacyAlgorithms: legacy || host.Transport.LegacyAlgorithms}, nil
+	cfg, err := d.SSHConfig(ctx, host, false)
+	if err == nil {
+		cfg.Gateway, err = d.Gateway(ctx, host)
+	}
+	if err != nil {
+		d.Close()
+		return sshremote.Config{}, func() {}, withExit(ExitFailures, err)
+	}
+
+	if cfg.Gateway != nil {
+		cfg.Jump = nil
+	}
+	cfg.LegacyAlgorithms = cfg.LegacyAlgorithms || legacy
+	return cfg, func() { d.Close() }, nil
 }
 
 // trustInventoryHost returns the inventory host named target, or nil when
 // no inventory is found or it has no such host. An inventory named by
 // --inventory or PATCHBAY_INVENTORY must load.
-func (a *app) trustInventoryHost(target string) (*inventory.Host, error) {
+func (a *app) trustInventoryHost(target string) (*inventory.Inventory, *inventory.Host, error) {
 	_, inv, err := a.loadInventory()
 	if errors.Is(err, inventory.ErrNotFound) && a.inventory == "" && a.getenv("PATCHBAY_INVENTORY") == "" {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return inv.Host(target), nil
+	return inv, inv.Host(target), nil
 }
 
 // parseHostPort parses HOST[:PORT].
