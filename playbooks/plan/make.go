@@ -85,6 +85,7 @@ func Make(inv *inventory.Inventory, pb *book.Playbook, sel Selection, opts Optio
 			ph.Steps = stepsFor(pb, ph.ReadOnly)
 		}
 	}
+	skipHypervisorsBeforeGuests(inv, p)
 	return p, nil
 }
 
