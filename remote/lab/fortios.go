@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 )
 
 // fortiosPersonality emulates a FortiGate-60F: the FortiOS CLI on a PTY
@@ -118,6 +119,8 @@ func (c *fortiCLI) run(ctx context.Context, line string) error {
 		c.end()
 	case line == "get system status":
 		return c.term.print(c.systemStatus())
+	case line == "get system performance status":
+		return c.term.print(c.performanceStatus())
 	case line == "show full-configuration" || line == "show":
 		return c.term.print(c.configuration())
 	case len(words) == 6 && strings.Join(words[:4], " ") == "execute restore image tftp":
@@ -185,6 +188,19 @@ func (c *fortiCLI) systemStatus() string {
 		"Release Version Information: GA\n" +
 		"System time: " + c.host.Clock().Now().UTC().Format("Mon Jan _2 15:04:05 2006") + "\n" +
 		"Last reboot reason: " + s.Facts[factReloadedBy] + "\n"
+}
+
+// performanceStatus returns the uptime part of `get system performance
+// status`; the CPU and memory lines are fixed.
+func (c *fortiCLI) performanceStatus() string {
+	var boot time.Time
+	c.host.View(func(s *State) { boot = s.BootTime })
+	up := c.host.Clock().Now().Sub(boot)
+	minutes := int(up.Minutes())
+	return "CPU states: 0% user 0% system 0% nice 100% idle 0% iowait 0% irq 0% softirq\n" +
+		"Memory: 1965216k total, 1089328k used (55.4%), 875888k free (44.6%)\n" +
+		"Average network usage: 12 / 10 kbps in 1 minute\n" +
+		fmt.Sprintf("Uptime: %d days,  %d hours,  %d minutes\n", minutes/(24*60), minutes/60%24, minutes%60)
 }
 
 // configuration returns the configuration as `show full-configuration`
