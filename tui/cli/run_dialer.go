@@ -10,7 +10,6 @@ import (
 	"patchbay/inventory"
 	"patchbay/inventory/credential"
 	"patchbay/playbooks/runner"
-	"patchbay/remote/fleet"
 	"patchbay/remote/sshremote"
 	"patchbay/state"
 )
@@ -18,20 +17,10 @@ import (
 // newDialer builds the dialer run uses and the function that closes it.
 // Tests replace it with in-memory sessions.
 var newDialer = func(a *app, inv *inventory.Inventory, store *state.Store) (runner.Dialer, func() error, error) {
-	home := a.getenv("HOME")
-	opts := fleet.Options{
-		KnownHosts: a.knownHostsFiles(store.Dir()),
-		Env:        credential.Env{Getenv: a.getenv, Home: home},
-		Redactor:   store.Redactor(),
+	d, err := a.fleetDialer(inv, store.Dir(), store.Redactor())
+	if err != nil {
+		return nil, nil, err
 	}
-	if home != "" {
-		config, err := sshremote.LoadSSHConfig(filepath.Join(home, ".ssh", "config"), home)
-		if err != nil {
-			return nil, nil, usageErrorf("%w: fix the file or move it away", err)
-		}
-		opts.SSHConfig = config
-	}
-	d := fleet.New(inv, opts)
 	return d, d.Close, nil
 }
 
