@@ -72,7 +72,7 @@ func runEsxcli(ctx context.Context, c *Call) (int, error) {
 func esxcliProfileGet(c *Call) (int, error) {
 	s := c.Host.Snapshot()
 	name := s.Facts[factESXiProfile]
-	c.Printf("%s\n   Name: %s\n   Vendor: VMware, Inc.\n   Creation Time: 2023-09-28T11:26:16\n", name, name)
+	c.Printf("   %s\n   Name: %s\n   Vendor: VMware, Inc.\n   Creation Time: 2023-09-28T11:26:16\n", name, name)
 	c.Printf("   Modification Time: %s\n   Stateless Ready: True\n", s.BootTime.UTC().Format("2006-01-02T15:04:05"))
 	return 0, nil
 }

@@ -2,6 +2,8 @@ package lab
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -148,4 +150,39 @@ func advanceUntil(t *testing.T, clock *ManualClock, done <-chan result) result {
 	}
 	t.Fatal("command did not end after 1000 minutes on the lab clock")
 	return result{}
+}
+
+// capture returns a real capture from testdata without its provenance
+// line.
+func capture(t *testing.T, name string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body, _ := strings.Cut(string(data), "\n")
+	return body
+}
+
+func TestESXiDepotListMatchesCapture(t *testing.T) {
+	_, hd, _ := newTestHost(t, "esxi")
+	got := mustRun(t, hd, "root", "esxcli software sources profile list -d "+ESXiDepot, 0).stdout
+	if want := capture(t, "esxi8_esxcli_software_sources_profile_list_depot.txt"); got != want {
+		t.Errorf("emulated depot list differs from the real one:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestESXiProfileGetMatchesCaptureShape(t *testing.T) {
+	_, hd, _ := newTestHost(t, "esxi")
+	got := strings.Split(mustRun(t, hd, "root", "esxcli software profile get", 0).stdout, "\n")
+	want := strings.Split(capture(t, "esxi8_esxcli_software_profile_get.txt"), "\n")
+	if len(got) != len(want) {
+		t.Fatalf("%d lines, the capture has %d:\n%s", len(got), len(want), strings.Join(got, "\n"))
+	}
+	for i := range want {
+		key, _, _ := strings.Cut(want[i], ":")
+		if !strings.HasPrefix(got[i], key) {
+			t.Errorf("line %d = %q, want it to start like the capture's %q", i+1, got[i], want[i])
+		}
+	}
 }
