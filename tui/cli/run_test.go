@@ -5,7 +5,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -13,6 +16,7 @@ import (
 	"patchbay/playbooks/actions"
 	"patchbay/playbooks/runner"
 	"patchbay/playbooks/runner/labdial"
+	"patchbay/remote"
 	"patchbay/remote/lab"
 	"patchbay/state"
 	"patchbay/state/event"
@@ -264,5 +268,32 @@ func TestRunResumeKilledRun(t *testing.T) {
 	}
 	if !strings.Contains(res.stdout, `"resume_of":"`+killed+`"`) {
 		t.Error("the resumed run does not name the run it resumes")
+	}
+}
+
+// signalDialer sends SIGINT to this process at the first dial, when run
+// already listens for it, and then waits like a host that does not answer.
+type signalDialer struct {
+	once sync.Once
+}
+
+func (d *signalDialer) Dial(ctx context.Context, h *inventory.Host) (remote.Session, error) {
+	d.once.Do(func() { _ = syscall.Kill(os.Getpid(), syscall.SIGINT) })
+	<-ctx.Done() // the abort cancels the dial as it would a slow host
+	return nil, ctx.Err()
+}
+
+func TestRunSIGINTAbortsResumably(t *testing.T) {
+	saved := newDialer
+	t.Cleanup(func() { newDialer = saved })
+	newDialer = func(a *app, inv *inventory.Inventory, store *state.Store) (runner.Dialer, func() error, error) {
+		return &signalDialer{}, func() error { return nil }, nil
+	}
+	res := runPatchCLI(t, "--state", t.TempDir(), "--inventory", runFleet, "run", "facts", "--yes", "--site-concurrency", "1")
+	if res.code != ExitAborted {
+		t.Fatalf("exit = %d, want %d; stderr:\n%s", res.code, ExitAborted, res.stderr)
+	}
+	if !strings.Contains(res.stderr, "aborted; finish it with patchbay run --resume") || !strings.Contains(res.stderr, "3 unfinished") {
+		t.Errorf("stderr does not offer the resume:\n%s", res.stderr)
 	}
 }
