@@ -14,8 +14,9 @@ import (
 // esxiMaintenance enters or leaves maintenance mode.
 //
 // On a standalone host, vSphere enters maintenance mode only once no VM
-// runs, and esxcli then waits without a word, so the action rejects the
-// step while VMs run instead of sending a command that would hang. When
+// runs (the host stays "entering" until then, as VMware's documentation
+// of esxcli system maintenanceMode set says), so the action rejects the
+// step while VMs run instead of sending a command that would wait. When
 // entering fails, it starts the VMs that esxi.guests stopped, so the
 // practice gets its servers back.
 type esxiMaintenance struct{ spec }
@@ -90,7 +91,7 @@ func setMaintenance(ctx context.Context, x *Exec, enable bool) error {
 		return err
 	}
 	if facts.Bool(FactMaintenanceMode) != enable {
-		return fmt.Errorf("%s returned, but maintenanceMode get still says %t", line, !enable)
+		return fmt.Errorf("%s returned, but maintenanceMode get still reports %t", line, !enable)
 	}
 	x.Facts[FactMaintenanceMode] = enable
 	return nil
@@ -98,8 +99,8 @@ func setMaintenance(ctx context.Context, x *Exec, enable bool) error {
 
 // restoreService puts the host back in service after a failed step: it
 // leaves the maintenance mode this run entered and starts the VMs this
-// run stopped. It reports what it could not do and never fails the step
-// a second time.
+// run stopped. It records what it could not do as decisions and returns
+// nothing, so the step's own error stays the one reported.
 func restoreService(ctx context.Context, x *Exec) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Minute)
 	defer cancel()

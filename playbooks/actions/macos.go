@@ -67,6 +67,7 @@ func readMacFacts(ctx context.Context, x *Exec) (Facts, error) {
 		return nil, err
 	}
 	f[FactArch] = strings.TrimSpace(arch)
+
 	boot, err := readMacBootID(ctx, x)
 	if err != nil {
 		return nil, err
@@ -74,6 +75,7 @@ func readMacFacts(ctx context.Context, x *Exec) (Facts, error) {
 	sec, _ := strconv.ParseInt(boot, 10, 64)
 	f[FactBootID] = boot
 	f[FactUptimeHours] = float64(int(x.now().Sub(time.Unix(sec, 0)).Hours()*10)) / 10
+
 	if err := readLinuxDisk(ctx, x, f); err != nil {
 		return nil, err
 	}
@@ -85,6 +87,7 @@ func readMacFacts(ctx context.Context, x *Exec) (Facts, error) {
 	if err := readLinuxApps(ctx, x, f); err != nil {
 		return nil, err
 	}
+
 	if err := readMacUpdates(ctx, x, f); err != nil {
 		return nil, err
 	}

@@ -19,9 +19,9 @@ import (
 // Held updates (an inventory hold whose item is the update's label or
 // title) stay out: the others are then installed by label instead of with
 // --all. When an update needs a restart and the reboot policy and window
-// allow one now, softwareupdate restarts the Mac itself (--restart) and
-// the action waits until it is back, as the reboot action does; otherwise
-// the host is left with a pending reboot for the reboot step.
+// allow one now, softwareupdate restarts the Mac itself (--restart). The
+// action then waits until the Mac is back, as the reboot action does.
+// Otherwise it leaves a pending reboot for the reboot step.
 //
 // On Apple silicon, softwareupdate waits for a volume owner's password
 // in a prompt that SSH cannot answer. The action watches the output, stops
@@ -54,6 +54,7 @@ func (macUpdate) Run(ctx context.Context, x *Exec, p book.Params) error {
 	if err != nil {
 		return err
 	}
+
 	todo := withoutMacHolds(x, list.Updates)
 	if len(todo) == 0 {
 		x.Report.Decision("nothing-to-install", "softwareupdate lists no update outside the holds")
@@ -65,13 +66,14 @@ func (macUpdate) Run(ctx context.Context, x *Exec, p book.Params) error {
 		if before, err = readMacBootID(ctx, x); err != nil {
 			return fmt.Errorf("read boot time before the restart: %w", err)
 		}
-		x.Reboots++
 	}
+
 	output, err := installMac(ctx, x, p, installLine(x.Host, todo, len(todo) == len(list.Updates), restart), len(todo))
 	if err != nil {
 		return err
 	}
 	macResults(x, todo, output)
+
 	if !restart {
 		if needsRestart(todo) {
 			markRebootPending(x, "softwareupdate installed updates that need a restart")
@@ -220,6 +222,7 @@ func waitMacRestart(ctx context.Context, x *Exec, before string) error {
 	if err != nil {
 		return err
 	}
+	x.Reboots++
 	x.Report.Status(event.HostState{Phase: event.PhaseRebooting})
 	x.Session.Close()
 	if err := waitBack(ctx, x, plat, before, rebootTimeout(x, plat)); err != nil {

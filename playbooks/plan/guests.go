@@ -12,10 +12,8 @@ const ReasonGuestOrder Reason = "guest-order"
 
 // skipHypervisorsBeforeGuests skips every runnable hypervisor that has a
 // runnable guest in a later ring of the plan. Within a ring the stages put
-// guests first, but the runner finishes one ring before it starts the
-// next, so such a guest would be patched after its hypervisor, and
-// stopping the guests for the hypervisor's maintenance would then come
-// first.
+// guests first. But the runner finishes one ring before it starts the
+// next, so such a guest would be patched after its hypervisor.
 func skipHypervisorsBeforeGuests(inv *inventory.Inventory, p *Plan) {
 	rank := ringRanks(inv)
 	for _, hv := range p.Hosts {

@@ -102,8 +102,11 @@ func esxcliProfileList(c *Call, call esxcliCall) (int, error) {
 }
 
 // esxcliProfileUpdate stages the profile's build for the next boot. It
-// refuses outside maintenance mode with esxcli's [MaintenanceMode] error,
-// because the esx-base VIB cannot be replaced on a live system.
+// rejects the update outside maintenance mode with esxcli's
+// [MaintenanceMode] error, because the esx-base VIB cannot be replaced on
+// a live system.
+// NOTE: the error's wording is recalled from esxcli, not taken from a
+// capture.
 func esxcliProfileUpdate(c *Call, call esxcliCall) (int, error) {
 	depot, profile := call.options["depot"], call.options["profile"]
 	if depot == "" || profile == "" {
@@ -118,6 +121,7 @@ func esxcliProfileUpdate(c *Call, call esxcliCall) (int, error) {
 		c.Printf(" [NoMatchError]\n No image profile found with name '%s'\n id = %s\n Please refer to the log file for more details.\n", profile, profile)
 		return 1, nil
 	}
+
 	s := c.Host.Snapshot()
 	from, to := esxiReleases[s.Build], depotProfiles[i]
 	removed := "VMware_bootbank_esx-base_8.0.2-0.0." + s.Build
@@ -127,6 +131,7 @@ func esxcliProfileUpdate(c *Call, call esxcliCall) (int, error) {
 		c.Printf(" Please refer to the log file for more details.\n")
 		return 1, nil
 	}
+
 	if from.profile == to.name {
 		c.Printf("Update Result\n   Message: Host is not changed.\n   Reboot Required: false\n   VIBs Installed: \n   VIBs Removed: \n   VIBs Skipped: %s\n", installed)
 		return 0, nil
@@ -149,9 +154,9 @@ func esxcliMaintenanceGet(c *Call) (int, error) {
 }
 
 // esxcliMaintenanceSet enters or leaves maintenance mode. On this
-// standalone host, entering waits for running VMs to stop, as vSphere does;
-// nothing stops them, so the command ends only at its --timeout (seconds;
-// 0 or none waits until the client gives up) with a failure.
+// standalone host, entering waits for running VMs to stop, as vSphere
+// does. Nothing stops them, so the command fails at its --timeout in
+// seconds. With 0 or no timeout it waits until the client gives up.
 func esxcliMaintenanceSet(ctx context.Context, c *Call, call esxcliCall) (int, error) {
 	enable, err := strconv.ParseBool(call.options["enable"])
 	if err != nil {
