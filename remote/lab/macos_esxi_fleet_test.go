@@ -1,9 +1,13 @@
 package lab_test
 
 import (
+	"bytes"
+	"context"
 	"errors"
+	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"patchbay/playbooks/parse/esxi"
 	"patchbay/playbooks/parse/macos"
@@ -61,5 +65,29 @@ func TestFleetESXiRejectsOverSSH(t *testing.T) {
 	}
 	if res, err := esxi.ParseUpdateResult(out); err != nil || !res.RebootRequired {
 		t.Errorf("result = %+v, %v", res, err)
+	}
+}
+
+func TestFleetMacOwnerPromptEndsWithClient(t *testing.T) {
+	f := startFleet(t, lab.Options{})
+	lab.SetMacArch(f.Host("ent-mac-01"), lab.MacAppleSilicon)
+	s, err := dialSSH(t, f, "ent-mac-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	var out bytes.Buffer
+	err = s.Run(ctx, remote.Command{Line: "sudo softwareupdate --install --all --restart"}, &out, io.Discard)
+	if err == nil {
+		t.Fatalf("install returned without the owner:\n%s", out.String())
+	}
+	if _, perr := macos.ParseInstall(out.String()); !errors.Is(perr, macos.ErrNeedsOwnerCredentials) {
+		t.Errorf("output %q does not show the owner prompt", out.String())
+	}
+	if n := len(f.Host("ent-mac-01").Snapshot().Pending); n != 3 {
+		t.Errorf("%d updates pending, want 3", n)
 	}
 }
