@@ -189,13 +189,19 @@ func (r *Runner) Subscribe() <-chan event.Event {
 	return ch
 }
 
-// Run executes the plan and returns its summary. It returns an error only
-// when the journal failed; host failures are in the summary.
+// Run executes the plan and returns its summary, with host failures in
+// it. It returns an error in two cases. When the journal failed, the
+// summary comes with the error. When the plan's hosts are out of site
+// order (plan.ErrWrongOrder), the summary is nil and no host was
+// contacted.
 func (r *Runner) Run(ctx context.Context) (*Summary, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	r.control.bind(ctx, cancel)
 	defer r.closeSubscribers()
+	if err := plan.CheckOrder(r.plan); err != nil {
+		return nil, fmt.Errorf("run not started: %w", err)
+	}
 
 	r.emit("", r.start())
 	r.journalOverrides()
