@@ -29,6 +29,25 @@ func (r *run) posixChecks(ctx context.Context, s remote.Session) {
 	if r.host.Transport.User != "root" && r.host.Platform != inventory.PlatformESXi {
 		r.sudoCheck(ctx, s)
 	}
+	if r.host.Platform == inventory.PlatformMacOS {
+		r.macArchCheck(ctx, s)
+	}
+}
+
+// macArchCheck warns about Apple silicon: there, softwareupdate prompts for a
+// volume owner's password before updates that restart the Mac, which no
+// SSH session can type.
+func (r *run) macArchCheck(ctx context.Context, s remote.Session) {
+	out, stderr, err := r.readOnly(ctx, s, remote.Command{Line: "uname -m"})
+	switch arch := strings.TrimSpace(out); {
+	case err != nil:
+		r.commandFailed(CheckUpdateAuth, err, stderr)
+	case arch == "arm64":
+		r.warn(CheckUpdateAuth, "Apple silicon: updates that restart the Mac need a volume owner's password, so the playbook stops at them",
+			"enroll the Mac in MDM with a bootstrap token, or install those updates at the Mac with an owner's account")
+	default:
+		r.pass(CheckUpdateAuth, arch+": softwareupdate installs without an owner's password")
+	}
 }
 
 // clockCheck compares the host's clock, read as Unix seconds, with the

@@ -45,6 +45,7 @@ const (
 	CheckUpdateSource  = "update-source"
 	CheckSudo          = "sudo"
 	CheckPrivilege     = "privilege"
+	CheckUpdateAuth    = "update-authorization"
 )
 
 // Check is the outcome of one check on one host.

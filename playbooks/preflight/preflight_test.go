@@ -178,6 +178,8 @@ func TestDialFailureSkipsLaterChecks(t *testing.T) {
 		{remote.KindAuthRejected, CheckAuth, []string{CheckReachable, CheckHostKey}},
 		{remote.KindCredential, CheckAuth, []string{CheckReachable, CheckHostKey}},
 		{remote.KindNoCommonAlgorithm, CheckTransport, []string{CheckReachable}},
+		{remote.KindCertificateUntrusted, CheckTransport, []string{CheckReachable}},
+		{remote.KindTimeout, CheckReachable, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.kind.String(), func(t *testing.T) {
@@ -294,6 +296,20 @@ func TestRunKeepsHostOrder(t *testing.T) {
 	for i, r := range results {
 		if r.Host != hosts[i].Name {
 			t.Errorf("result %d is for %s, want %s", i, r.Host, hosts[i].Name)
+		}
+	}
+}
+
+func TestMacAppleSiliconWarns(t *testing.T) {
+	for arch, want := range map[string]Status{"arm64": StatusWarn, "x86_64": StatusPass} {
+		replies := healthyLinux()
+		replies["uname -m"] = reply{stdout: arch + "\n"}
+		r := Host(context.Background(), fakeDialer{session: &scripted{replies: replies}}, linuxHost(inventory.PlatformMacOS), testOptions())
+		if c := find(t, r, CheckUpdateAuth); c.Status != want {
+			t.Errorf("%s: status %s (%s), want %s", arch, c.Status, c.Detail, want)
+		}
+		if r.Failed {
+			t.Errorf("%s: host failed: %+v", arch, r.Checks)
 		}
 	}
 }

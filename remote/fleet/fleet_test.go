@@ -3,6 +3,9 @@ package fleet_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"net"
@@ -14,6 +17,7 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
 
 	"patchbay/inventory"
@@ -367,5 +371,95 @@ func TestDialRejectsForeignHost(t *testing.T) {
 	copyOfHost := *w.inv.Host("lin-01")
 	if _, err := d.Dial(context.Background(), &copyOfHost); err == nil {
 		t.Error("dial of a host outside the inventory succeeded")
+	}
+}
+
+func TestSSHConfigInventoryWins(t *testing.T) {
+	checkLeaks(t)
+	w := startWorld(t)
+	config := "Host lin-01\n  User someone-else\n  HostName 127.0.0.254\n  IdentityFile ~/.ssh/id_lab\n"
+	parsed, err := sshremote.ParseSSHConfig(strings.NewReader(config), w.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeKey(t, filepath.Join(w.dir, ".ssh", "id_lab"))
+	d := fleet.New(w.inv, fleet.Options{KnownHosts: []string{w.knownHosts}, SSHConfig: parsed,
+		Env: credential.Env{Getenv: func(string) string { return "" }, Home: w.dir}})
+	defer d.Close()
+
+	cfg, err := d.SSHConfig(context.Background(), w.inv.Host("lin-01"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.User != "tech" || cfg.Address != w.inv.Host("lin-01").Address {
+		t.Errorf("user %q, address %q; want the inventory's tech and %s", cfg.User, cfg.Address, w.inv.Host("lin-01").Address)
+	}
+	if len(cfg.Auth) != 3 {
+		t.Errorf("%d auth methods, want password, keyboard-interactive and the IdentityFile", len(cfg.Auth))
+	}
+	s, err := d.Dial(context.Background(), w.inv.Host("lin-01"))
+	if err != nil {
+		t.Fatalf("dial with ~/.ssh/config: %v", err)
+	}
+	s.Close()
+}
+
+// writeKey writes a new unencrypted ed25519 private key in OpenSSH form.
+func writeKey(t *testing.T, path string) {
+	t.Helper()
+	_, private, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, err := ssh.MarshalPrivateKey(private, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDialKeyFromCredentialFile(t *testing.T) {
+	checkLeaks(t)
+	w := &world{dir: t.TempDir(), servers: map[string]*sshserver.Server{}, redactor: &collected{}}
+	keyPath := filepath.Join(w.dir, "ssh-password")
+	writeKey(t, keyPath)
+	pemBytes, err := os.ReadFile(keyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := ssh.ParsePrivateKey(pemBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	server, err := sshserver.Start(sshserver.Config{Host: "lin-01", Handler: echoHandler{"lin-01"},
+		AuthorizedKeys: map[string][]ssh.PublicKey{"tech": {signer.PublicKey()}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { server.Close() })
+	w.knownHosts = w.write(t, "known_hosts", knownhosts.Line([]string{knownhosts.Normalize(server.Addr())}, server.HostKey())+"\n", 0o644)
+	var b strings.Builder
+	fmt.Fprintf(&b, inventoryHead, w.dir)
+	b.WriteString("  - id: direct\n    name: Direct practice\n    owner: Test Owner\n    time_zone: UTC\n    windows: [daily 00:00-24:00]\n    hosts:\n")
+	b.WriteString(sshHost(t, "lin-01", server.Addr()))
+	w.inv, err = inventory.Load(w.write(t, "inventory.yaml", b.String(), 0o644), inventory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	d := w.dialer(nil)
+	defer d.Close()
+	s, err := d.Dial(context.Background(), w.inv.Host("lin-01"))
+	if err != nil {
+		t.Fatalf("dial with a key in the credential file: %v", err)
+	}
+	s.Close()
+	if !w.redactor.has(string(pemBytes[:len(pemBytes)-1])) {
+		t.Error("the private key was not registered with the redactor")
 	}
 }

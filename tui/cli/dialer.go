@@ -5,8 +5,16 @@ import (
 
 	"patchbay/inventory"
 	"patchbay/inventory/credential"
+	"patchbay/playbooks/preflight"
+	"patchbay/playbooks/runner"
 	"patchbay/remote/fleet"
 	"patchbay/remote/sshremote"
+)
+
+// The fleet dialer serves both the runner and the preflight checks.
+var (
+	_ runner.Dialer    = (*fleet.Dialer)(nil)
+	_ preflight.Dialer = (*fleet.Dialer)(nil)
 )
 
 // fleetDialer returns the dialer for the hosts of inv: known_hosts from
