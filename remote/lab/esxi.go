@@ -56,17 +56,12 @@ var depotProfiles = []struct{ name, build, modified string }{
 	{"ESXi-8.0U2b-23305546-no-tools", "23305546", "2024-02-14T08:21:05"},
 }
 
-// Init gives every host ESXi 8.0U2 and three VMs, two of them running.
+// Init gives every host ESXi 8.0U2. Its VMs are those vmsOf derives.
 func (p *esxiPersonality) Init(s *State, seed int) {
 	s.OS, s.Build = "VMware ESXi", "22380479"
 	s.DiskSizeMB, s.FreeDiskMB = 32768, 24576-int64(seed%4)*1024
 	s.Facts[factESXiProfile] = esxiReleases[s.Build].profile
 	s.Facts[factESXiMaintenance] = "false"
-	setVMs(s, []vmRecord{
-		{ID: 1, Name: "ehr-db-01", GuestOS: "windows2019srv_64Guest", State: "Powered on"},
-		{ID: 2, Name: "ehr-app-01", GuestOS: "windows2019srv_64Guest", State: "Powered on"},
-		{ID: 3, Name: "print-01", GuestOS: "debian12_64Guest", State: "Powered off"},
-	})
 }
 
 func (p *esxiPersonality) Exec(ctx context.Context, x *Exec) (int, error) { return p.shell.Run(ctx, x) }

@@ -41,15 +41,23 @@ func TestFleetServesMacOverSSH(t *testing.T) {
 
 func TestFleetESXiRejectsOverSSH(t *testing.T) {
 	f := startFleet(t, lab.Options{})
-	lab.SetESXiVMs(f.Host("img-esx-01"), "img-pacs-01", "img-ris-01")
 	s, err := dialSSH(t, f, "img-esx-01")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
 
+	out, err := runOn(t, s, "vim-cmd vmsvc/getallvms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vms := esxi.ParseVMs(out)
+	if len(vms) != 2 || vms[0].Name != "img-pacs-01" || vms[1].Name != "img-ris-01" {
+		t.Errorf("VMs %+v, want the inventory's guests img-pacs-01 and img-ris-01", vms)
+	}
+
 	update := "esxcli software profile update -d " + lab.ESXiDepot + " -p ESXi-8.0U2b-23305546-standard"
-	out, err := runOn(t, s, update)
+	out, err = runOn(t, s, update)
 	var exit *remote.ExitError
 	if !errors.As(err, &exit) || !strings.Contains(out, "[MaintenanceMode]") {
 		t.Fatalf("update outside maintenance mode: %v\n%s", err, out)

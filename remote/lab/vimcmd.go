@@ -17,15 +17,40 @@ type vmRecord struct {
 	State   string // "Powered on", "Powered off" or "Suspended"
 }
 
+// defaultVMs are the VMs of an ESXi host whose inventory lists no guests.
+var defaultVMs = []vmRecord{
+	{ID: 1, Name: "ehr-db-01", GuestOS: "windows2019srv_64Guest", State: "Powered on"},
+	{ID: 2, Name: "ehr-app-01", GuestOS: "windows2019srv_64Guest", State: "Powered on"},
+	{ID: 3, Name: "print-01", GuestOS: "debian12_64Guest", State: "Powered off"},
+}
+
+// vmsOf returns the host's VMs. Until a command changes them, they are
+// the inventory's guests, which the fleet stores in Facts[factGuests],
+// all running, or defaultVMs for a host without guests.
 func vmsOf(s *State) []vmRecord {
+	stored, ok := s.Facts[factESXiVMs]
+	if !ok {
+		return initialVMs(s)
+	}
 	var vms []vmRecord
-	for _, line := range strings.Split(s.Facts[factESXiVMs], "\n") {
+	for _, line := range strings.Split(stored, "\n") {
 		parts := strings.Split(line, "|")
 		if len(parts) != 4 {
 			continue
 		}
 		id, _ := strconv.Atoi(parts[0])
 		vms = append(vms, vmRecord{ID: id, Name: parts[1], GuestOS: parts[2], State: parts[3]})
+	}
+	return vms
+}
+
+func initialVMs(s *State) []vmRecord {
+	if s.Facts[factGuests] == "" {
+		return slices.Clone(defaultVMs)
+	}
+	var vms []vmRecord
+	for i, name := range strings.Split(s.Facts[factGuests], ",") {
+		vms = append(vms, vmRecord{ID: i + 1, Name: name, GuestOS: "otherGuest64", State: "Powered on"})
 	}
 	return vms
 }
