@@ -76,6 +76,12 @@ var errClosed = errors.New("the dialer is closed")
 // one, and wraps it in remote.Guard with the inventory's access for h.
 // Every failure is a *remote.Error.
 func (d *Dialer) Dial(ctx context.Context, h *inventory.Host) (remote.Session, error) {
+	d.mu.Lock()
+	closed := d.closed
+	d.mu.Unlock()
+	if closed {
+		return nil, &remote.Error{Host: h.Name, Kind: remote.KindOther, Op: "dial", Err: errClosed}
+	}
 	if d.inv.Host(h.Name) != h {
 		return nil, &remote.Error{Host: h.Name, Kind: remote.KindOther, Op: "dial",
 			Err: fmt.Errorf("%s is not a host of the loaded inventory; check the name", h.Name)}

@@ -320,8 +320,10 @@ func TestDialSharesSiteGateway(t *testing.T) {
 	if err := d.Close(); err != nil {
 		t.Errorf("close: %v", err)
 	}
-	if _, err := d.Dial(context.Background(), w.inv.Host("lin-behind")); err == nil {
-		t.Error("dial after Close succeeded")
+	for _, name := range []string{"lin-behind", "lin-01"} {
+		if _, err := d.Dial(context.Background(), w.inv.Host(name)); err == nil {
+			t.Errorf("dial of %s after Close succeeded", name)
+		}
 	}
 }
 
@@ -461,5 +463,22 @@ func TestDialKeyFromCredentialFile(t *testing.T) {
 	s.Close()
 	if !w.redactor.has(string(pemBytes[:len(pemBytes)-1])) {
 		t.Error("the private key was not registered with the redactor")
+	}
+}
+
+func TestDeadGatewayFailsEveryHost(t *testing.T) {
+	checkLeaks(t)
+	w := startWorld(t)
+	w.gateway.Close()
+	d := w.dialer(winrmEnv)
+	defer d.Close()
+	for _, name := range []string{"lin-behind", "win-behind"} {
+		_, err := d.Dial(context.Background(), w.inv.Host(name))
+		if !remote.Missed(err) {
+			t.Errorf("%s: error %v, want a missed host (kind %v)", name, err, remote.KindOf(err))
+		}
+		if err != nil && !strings.Contains(err.Error(), "gateway gw") {
+			t.Errorf("%s: error %q does not name the gateway", name, err)
+		}
 	}
 }

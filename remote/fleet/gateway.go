@@ -6,17 +6,25 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"time"
 
 	"patchbay/inventory"
 	"patchbay/remote"
 	"patchbay/remote/sshremote"
 )
 
+// gatewayRetryAfter is how long a failed gateway dial is remembered, so
+// the hosts of a site whose gateway is down fail at once instead of each
+// waiting for its own dial timeout.
+const gatewayRetryAfter = 30 * time.Second
+
 // gatewayEntry is the shared connection to one site's gateway. Its mutex
 // makes concurrent first dials to a site wait for one connection.
 type gatewayEntry struct {
-	mu sync.Mutex
-	gw *sshremote.Gateway
+	mu       sync.Mutex
+	gw       *sshremote.Gateway
+	err      error     // the last dial error
+	failedAt time.Time // when err happened
 }
 
 func (e *gatewayEntry) close() error {
@@ -65,17 +73,20 @@ func (d *Dialer) gateway(ctx context.Context, site string, gwHost *inventory.Hos
 	if e.gw != nil {
 		return e.gw, nil
 	}
+	if e.err != nil && time.Since(e.failedAt) < gatewayRetryAfter {
+		return nil, e.err
+	}
 	cfg, err := d.SSHConfig(ctx, gwHost, true)
+	if err == nil {
+		cfg.Jump = nil
+		e.gw, err = sshremote.DialGateway(ctx, cfg)
+	}
 	if err != nil {
+		e.err, e.failedAt = err, time.Now()
 		return nil, err
 	}
-	cfg.Jump = nil
-	gw, err := sshremote.DialGateway(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	e.gw = gw
-	return gw, nil
+	e.err = nil
+	return e.gw, nil
 }
 
 // forget closes and drops the site's gateway connection when it is still
