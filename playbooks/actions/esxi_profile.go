@@ -30,7 +30,14 @@ type esxiProfileUpdate struct{ spec }
 func init() {
 	Register(esxiProfileUpdate{spec{effect: book.Writes, check: checkProfileParams}})
 	Register(esxiVerify{spec{effect: book.Reads}})
+	Register(esxiDepot{spec{effect: book.Reads, check: checkProfileParams}})
 }
+
+// Facts that esxi.depot sets for the steps after it.
+const (
+	FactESXiTarget       = "esxi_target_profile" // the image profile to install
+	FactESXiUpdateNeeded = "esxi_update_needed"  // the target differs from the installed profile and is not held
+)
 
 func (esxiProfileUpdate) Name() string { return "esxi.profile_update" }
 
@@ -99,6 +106,9 @@ func profiles(ctx context.Context, x *Exec, p book.Params, depot string) (curren
 	if name := p.String("profile", ""); name != "" {
 		return installed.Name, name, nil
 	}
+	if name := x.Facts.Text(FactESXiTarget); name != "" {
+		return installed.Name, name, nil
+	}
 	out, err = readLinux(ctx, x, "esxcli software sources profile list -d "+shellQuote(depot))
 	if err != nil {
 		return "", "", fmt.Errorf("list the profiles of depot %s: %w", depot, err)
@@ -163,6 +173,39 @@ func (esxiVerify) Run(ctx context.Context, x *Exec, _ book.Params) error {
 	}
 	if !strings.HasSuffix(f.Text(FactBuild), "build-"+want) {
 		return fmt.Errorf("host %s runs %s after the update, expected build %s; check the boot bank with esxcli software profile get", x.Host.Name, f.Text(FactBuild), want)
+	}
+	return nil
+}
+
+// esxiDepot checks the depot before anything changes on the host: it
+// lists the depot's profiles, picks the one to install as
+// esxi.profile_update would, and sets the facts esxi_target_profile and
+// esxi_update_needed. A playbook runs its disruptive steps only when an
+// update is needed, so a wrong depot path or an up-to-date host never
+// stops the guests.
+type esxiDepot struct{ spec }
+
+func (esxiDepot) Name() string { return "esxi.depot" }
+
+func (esxiDepot) Run(ctx context.Context, x *Exec, p book.Params) error {
+	depot := p.String("depot", "")
+	if depot == "" {
+		return errors.New("parameter depot is empty; set the depot variable to the depot zip's path on the host, such as /vmfs/volumes/datastore1/VMware-ESXi-8.0U2b-23305546-depot.zip")
+	}
+	delete(x.Facts, FactESXiTarget)
+	current, target, err := profiles(ctx, x, p, depot)
+	if err != nil {
+		return err
+	}
+	x.Facts[FactESXiTarget], x.Facts[FactESXiUpdateNeeded] = target, false
+	switch hold := firmwareHold(x.Holds, target, depot); {
+	case hold != nil:
+		x.Report.UpdateResult(event.UpdateResult{Update: target, Title: "held by hold " + hold.ID, ResultCode: "held"})
+	case current == target:
+		x.Report.Decision("nothing-to-install", "image profile "+target+" is installed already")
+	default:
+		x.Facts[FactESXiUpdateNeeded] = true
+		x.Report.Decision("update-needed", fmt.Sprintf("image profile %s replaces %s", target, current))
 	}
 	return nil
 }

@@ -187,3 +187,29 @@ func TestESXiFactsRead(t *testing.T) {
 		t.Errorf("boot id %q is not the boot time", f.Text(FactBootID))
 	}
 }
+
+func TestESXiDepotChecks(t *testing.T) {
+	x, _, h := labExec(t, inventory.PlatformESXi, "root")
+	ctx := context.Background()
+
+	err := runStepAction(ctx, t, "esxi.depot", x, stepParams("depot", "/vmfs/volumes/datastore1/missing.zip"))
+	if err == nil || !strings.Contains(err.Error(), "missing.zip") {
+		t.Errorf("error = %v, want the depot named", err)
+	}
+	if err := runStepAction(ctx, t, "esxi.depot", x, stepParams("depot", lab.ESXiDepot)); err != nil {
+		t.Fatal(err)
+	}
+	if !x.Facts.Bool(FactESXiUpdateNeeded) || x.Facts.Text(FactESXiTarget) != "ESXi-8.0U2b-23305546-standard" {
+		t.Errorf("needed %v, target %q", x.Facts.Bool(FactESXiUpdateNeeded), x.Facts.Text(FactESXiTarget))
+	}
+	x.Holds = []*inventory.Hold{{ID: "h-zip", Kind: inventory.HoldFirmware, Item: "VMware-ESXi-8.0U2b-23305546-depot.zip"}}
+	if err := runStepAction(ctx, t, "esxi.depot", x, stepParams("depot", lab.ESXiDepot)); err != nil {
+		t.Fatal(err)
+	}
+	if x.Facts.Bool(FactESXiUpdateNeeded) {
+		t.Errorf("update needed although the depot is held")
+	}
+	if h.Generation() != 0 {
+		t.Errorf("checking the depot changed the host")
+	}
+}

@@ -253,7 +253,7 @@ func TestESXiUpdateEndToEnd(t *testing.T) {
 	}
 }
 
-func TestESXiUpdateWithoutDepotRestores(t *testing.T) {
+func TestESXiUpdateWithoutDepotChangesNothing(t *testing.T) {
 	lr := newESXiRun(t)
 	sum := lr.run(t, "esxi-update", nil)
 
@@ -263,11 +263,28 @@ func TestESXiUpdateWithoutDepotRestores(t *testing.T) {
 	if reason := finalReason(lr.journal.all(), "esx1"); !strings.Contains(reason, "depot") {
 		t.Errorf("reason %q does not name the depot", reason)
 	}
-	h := lr.host("esx1")
-	if lab.InMaintenanceMode(h) {
-		t.Errorf("a failed update left esx1 in maintenance mode")
+	if ops := lr.powerOps(t, "esx1"); !slices.Equal(ops, []string{"off 4"}) {
+		t.Errorf("power operations %q; a missing depot must not stop a guest", ops)
 	}
-	if got := lab.ESXiVMStates(h)["vm-b"]; got != "Powered on" {
-		t.Errorf("vm-b is %s after the failed update, want it started again", got)
+	if lab.InMaintenanceMode(lr.host("esx1")) {
+		t.Errorf("a failed check left esx1 in maintenance mode")
+	}
+}
+
+func TestESXiUpdateTwiceLeavesGuestsAlone(t *testing.T) {
+	lr := newESXiRun(t)
+	vars := map[string]string{"depot": lab.ESXiDepot}
+	lr.run(t, "esxi-update", vars)
+	before := len(lr.powerOps(t, "esx1"))
+	sum := lr.run(t, "esxi-update", vars)
+
+	if got := sum.Hosts["esx1"]; got != event.PhaseDone {
+		t.Fatalf("second run ended %q, want done:\n%s", got, dump(lr.journal.all()))
+	}
+	if ops := lr.powerOps(t, "esx1"); len(ops) != before {
+		t.Errorf("second run sent power operations %q on an up-to-date host", ops[before:])
+	}
+	if d := decisions(lr.journal.all(), "nothing-to-install"); len(d) != 1 {
+		t.Errorf("%d nothing-to-install decisions, want 1 from the second run", len(d))
 	}
 }
