@@ -110,6 +110,7 @@ func errorParts(re *remote.Error) (detail, fix string) {
 	fix = re.Kind.Advice()
 	detail = strings.TrimSuffix(re.Error(), "; "+fix)
 	detail = strings.TrimPrefix(detail, "host "+re.Host+": ")
+	detail = strings.TrimPrefix(detail, re.Op+" ")
 	return detail, fix
 }
 

@@ -58,7 +58,7 @@ func (r *run) clockCheck(ctx context.Context, s remote.Session) {
 		r.commandFailed(CheckClock, err, stderr)
 		return
 	}
-	seconds, perr := strconv.ParseInt(strings.TrimSpace(out), 10, 64)
+	seconds, perr := strconv.ParseInt(firstLine(out), 10, 64)
 	if perr != nil {
 		r.fail(CheckClock, fmt.Sprintf("date printed %q, not Unix seconds", firstLine(out)), "check that the host's date command supports +%s")
 		return
@@ -97,16 +97,17 @@ func (r *run) diskCheck(ctx context.Context, s remote.Session) {
 	r.compareDisk(freeKB / 1024)
 }
 
-// dfAvailable returns the Available column of the last line of df -P
-// output, in KiB.
+// dfAvailable returns the Available column, in KiB, of the line of df -P
+// output whose mount point is /.
 func dfAvailable(out string) (int64, bool) {
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	fields := strings.Fields(lines[len(lines)-1])
-	if len(lines) < 2 || len(fields) < 6 {
-		return 0, false
+	for _, line := range strings.Split(out, "\n") {
+		fields := strings.Fields(line)
+		if len(fields) == 6 && fields[5] == "/" {
+			n, err := strconv.ParseInt(fields[3], 10, 64)
+			return n, err == nil
+		}
 	}
-	n, err := strconv.ParseInt(fields[3], 10, 64)
-	return n, err == nil
+	return 0, false
 }
 
 // compareDisk records whether freeMB is enough for patching.

@@ -46,6 +46,7 @@ const (
 	CheckSudo          = "sudo"
 	CheckPrivilege     = "privilege"
 	CheckUpdateAuth    = "update-authorization"
+	CheckWindowsScript = "windows-checks" // the script that reads the Windows checks
 )
 
 // Check is the outcome of one check on one host.

@@ -313,3 +313,29 @@ func TestMacAppleSiliconWarns(t *testing.T) {
 		}
 	}
 }
+
+func TestExtraOutputStillParses(t *testing.T) {
+	replies := healthyLinux()
+	noise := strings.Repeat("x", 1000) + "\n"
+	replies["date -u +%s"] = reply{stdout: replies["date -u +%s"].stdout + noise}
+	replies["df -Pk /"] = reply{stdout: replies["df -Pk /"].stdout + noise}
+	r := Host(context.Background(), fakeDialer{session: &scripted{replies: replies}}, linuxHost(inventory.PlatformLinuxApt), testOptions())
+	for _, name := range []string{CheckClock, CheckDisk} {
+		if c := find(t, r, name); c.Status != StatusPass {
+			t.Errorf("%s: status %s (%s), want pass", name, c.Status, c.Detail)
+		}
+	}
+}
+
+func TestLostWindowsScriptNamed(t *testing.T) {
+	lost := &remote.Error{Host: "fd-01", Kind: remote.KindShellLost, Op: "run"}
+	s := &scripted{replies: map[string]reply{"powershell": {err: lost}}}
+	r := Host(context.Background(), fakeDialer{session: s}, windowsHost(`CLINIC\patchbay`), testOptions())
+	c := find(t, r, CheckWindowsScript)
+	if c.Status != StatusFail || c.Fix != remote.KindShellLost.Advice() {
+		t.Errorf("windows-checks = %+v, want a shell-lost failure", c)
+	}
+	if strings.HasPrefix(c.Detail, "run ") {
+		t.Errorf("detail %q starts with the operation", c.Detail)
+	}
+}

@@ -54,12 +54,12 @@ type WindowsFacts struct {
 func (r *run) windowsChecks(ctx context.Context, s remote.Session) {
 	out, stderr, err := r.readOnly(ctx, s, remote.Command{PowerShell: WindowsScript})
 	if err != nil {
-		r.commandFailed(CheckAdmin, err, stderr)
+		r.commandFailed(CheckWindowsScript, err, stderr)
 		return
 	}
 	var f WindowsFacts
-	if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &f); err != nil {
-		r.fail(CheckAdmin, fmt.Sprintf("the check script printed %q, not JSON", firstLine(out)), "run the script by hand on the host to see its error")
+	if err := json.Unmarshal([]byte(firstLine(out)), &f); err != nil {
+		r.fail(CheckWindowsScript, fmt.Sprintf("the check script printed %q, not JSON", firstLine(out)), "run the script by hand on the host to see its error")
 		return
 	}
 	r.uacCheck(f)

@@ -22,6 +22,8 @@ var doctorFaults = map[string]struct{ kind, cause string }{
 	"ent-mac-01":  {"host-key-changed", "host key has changed"},
 	"img-read-01": {"auth-rejected", "authentication was rejected: HTTP 401"},
 	"paeds-files": {"silent", "timed out"},
+	"ent-gw":      {"drop-mid-command", "connection dropped during a command"},
+	"paeds-fd-01": {"shell-lost", "remote shell was lost"},
 }
 
 // doctorStates are problems set in the hosts' state, with the text that
