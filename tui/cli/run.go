@@ -254,11 +254,14 @@ func (a *app) runnerOptions(f *runFlags, prior priorRunInfo) runner.Options {
 	if u, err := user.Current(); err == nil {
 		osUser = u.Username
 	}
+	// Planning has already rejected invalid --var values, so the error
+	// cannot occur here.
+	vars, _ := f.variables()
 	return runner.Options{
 		RunID: runner.NewRunID(a.now()), Operator: osUser, OperatorName: a.operator,
 		CycleKind: event.CycleMonthly, Resumes: prior.id, Finished: prior.finished,
 		Concurrency: f.concurrency, SiteConcurrency: f.siteConcurrency, GateWait: f.gateWait,
-		Windows: plan.SiteWindows{}, Now: a.now, Timing: rebootTiming,
+		Windows: plan.SiteWindows{}, Now: a.now, Timing: rebootTiming, Vars: vars,
 	}
 }
 
