@@ -288,3 +288,40 @@ func TestESXiUpdateTwiceLeavesGuestsAlone(t *testing.T) {
 		t.Errorf("%d nothing-to-install decisions, want 1 from the second run", len(d))
 	}
 }
+
+func TestMacOSMonthlyHoldsLoopingUpdate(t *testing.T) {
+	lr := newLabRun(t, macInventory(inventory.RebootAllow))
+	h := lr.host("mac1")
+	lab.SetMacArch(h, lab.MacIntel)
+	h.SetFaults(lab.Faults{lab.FaultRebootLoop: ""})
+	sum := lr.run(t, "macos-monthly", nil)
+
+	if got := sum.Hosts["mac1"]; got != event.PhaseFailed {
+		t.Fatalf("mac1 ended %q, want failed:\n%s", got, dump(lr.journal.all()))
+	}
+	var held []string
+	for _, ev := range lr.journal.all() {
+		if hs, ok := ev.Payload.(event.HoldSet); ok {
+			held = append(held, hs.Update)
+		}
+	}
+	if !slices.Equal(held, []string{"macOS Sonoma 14.4.1-23E224"}) {
+		t.Errorf("holds set %q, want the OS update that came back after the restart", held)
+	}
+}
+
+func TestESXiUpdateVerifiesBuild(t *testing.T) {
+	lr := newESXiRun(t)
+	lr.host("esx1").SetFaults(lab.Faults{lab.FaultRebootLoop: ""})
+	sum := lr.run(t, "esxi-update", map[string]string{"depot": lab.ESXiDepot})
+
+	if got := sum.Hosts["esx1"]; got != event.PhaseFailed {
+		t.Fatalf("esx1 ended %q, want failed:\n%s", got, dump(lr.journal.all()))
+	}
+	if reason := finalReason(lr.journal.all(), "esx1"); !strings.Contains(reason, "expected build 23305546") {
+		t.Errorf("reason %q, want the vmware -vl check to name the expected build", reason)
+	}
+	if got := lab.ESXiVMStates(lr.host("esx1"))["vm-b"]; got != "Powered on" {
+		t.Errorf("vm-b is %s; the guests start again before the build check", got)
+	}
+}
