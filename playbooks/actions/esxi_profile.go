@@ -41,6 +41,9 @@ const (
 
 func (esxiProfileUpdate) Name() string { return "esxi.profile_update" }
 
+// errNoDepot is the error for an empty depot parameter.
+var errNoDepot = errors.New("parameter depot is empty; set the depot variable to the depot zip's path on the host, such as /vmfs/volumes/datastore1/VMware-ESXi-8.0U2b-23305546-depot.zip")
+
 // ErrNotInMaintenance means a profile update was requested outside
 // maintenance mode.
 var ErrNotInMaintenance = errors.New("not in maintenance mode")
@@ -55,7 +58,7 @@ func (esxiProfileUpdate) Run(ctx context.Context, x *Exec, p book.Params) error 
 	depot := p.String("depot", "")
 	if depot == "" {
 		restoreService(ctx, x)
-		return fmt.Errorf("parameter depot is empty; set the depot variable to the depot zip's path on the host, such as /vmfs/volumes/datastore1/VMware-ESXi-8.0U2b-23305546-depot.zip")
+		return errNoDepot
 	}
 	if err := requireMaintenance(ctx, x); err != nil {
 		restoreService(ctx, x)
@@ -190,7 +193,7 @@ func (esxiDepot) Name() string { return "esxi.depot" }
 func (esxiDepot) Run(ctx context.Context, x *Exec, p book.Params) error {
 	depot := p.String("depot", "")
 	if depot == "" {
-		return errors.New("parameter depot is empty; set the depot variable to the depot zip's path on the host, such as /vmfs/volumes/datastore1/VMware-ESXi-8.0U2b-23305546-depot.zip")
+		return errNoDepot
 	}
 	delete(x.Facts, FactESXiTarget)
 	current, target, err := profiles(ctx, x, p, depot)

@@ -114,7 +114,9 @@ func vimHostSummary(c *Call) (int, error) {
 }
 
 // vimPower runs one power operation on the VM whose id is the argument.
-// Powering on is refused in maintenance mode.
+// Powering on is rejected in maintenance mode.
+// NOTE: the vim.fault texts are recalled from vim-cmd, not taken from
+// captures.
 func vimPower(c *Call, op string) (int, error) {
 	id := -1
 	if len(c.Args) > 2 {
