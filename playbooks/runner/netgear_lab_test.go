@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
-	"golang.org/x/crypto/ssh/knownhosts"
 
 	"patchbay/inventory"
 	"patchbay/playbooks/actions"
@@ -55,8 +54,7 @@ func (g *gearLab) add(t *testing.T, h *inventory.Host) *lab.Host {
 	}
 	t.Cleanup(served.Close)
 	known := filepath.Join(t.TempDir(), "known_hosts")
-	line := knownhosts.Line([]string{knownhosts.Normalize(served.Addr())}, served.Server().HostKey())
-	if err := os.WriteFile(known, []byte(line+"\n"), 0o600); err != nil {
+	if err := served.WriteKnownHosts(known); err != nil {
 		t.Fatal(err)
 	}
 	address, portText, _ := net.SplitHostPort(served.Addr())

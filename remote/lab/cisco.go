@@ -98,26 +98,7 @@ func (p ciscoPersonality) Shell(ctx context.Context, sess *ShellSession) error {
 	term := newCLITerm(sess.RW, 24, " --More-- ", strings.Repeat("\b", 10)+strings.Repeat(" ", 10)+strings.Repeat("\b", 10))
 	cli := &ciscoCLI{p: p, host: sess.Host, user: sess.User, term: term}
 	term.write("\r\n")
-	for {
-		term.write(cli.prompt())
-		line, err := term.readLine(ctx)
-		if err != nil {
-			return nil
-		}
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
-		if !cli.config && (line == "exit" || line == "logout" || line == "quit") {
-			return nil
-		}
-		before := sess.Host.Generation()
-		err = cli.run(ctx, line)
-		sess.Record(line, sess.Host.Generation() != before)
-		if err != nil {
-			return err
-		}
-	}
+	return serveCLI(ctx, sess, term, cli)
 }
 
 // ciscoCLI is the state of one CLI session: its mode and its terminal.
@@ -127,6 +108,10 @@ type ciscoCLI struct {
 	user   string
 	term   *cliTerm
 	config bool
+}
+
+func (c *ciscoCLI) leaves(line string) bool {
+	return !c.config && (line == "exit" || line == "logout" || line == "quit")
 }
 
 func (c *ciscoCLI) prompt() string {

@@ -57,26 +57,7 @@ func (fortiosPersonality) Shell(ctx context.Context, sess *ShellSession) error {
 	cli := &fortiCLI{host: sess.Host, user: sess.User}
 	cli.term = newCLITerm(sess.RW, 0, "--More-- ", "\r          \r")
 	cli.applyConsole()
-	for {
-		cli.term.write(cli.prompt())
-		line, err := cli.term.readLine(ctx)
-		if err != nil {
-			return nil
-		}
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
-		if len(cli.path) == 0 && line == "exit" {
-			return nil
-		}
-		before := sess.Host.Generation()
-		err = cli.run(ctx, line)
-		sess.Record(line, sess.Host.Generation() != before)
-		if err != nil {
-			return err
-		}
-	}
+	return serveCLI(ctx, sess, cli.term, cli)
 }
 
 // fortiCLI is one CLI session: the configuration path it is in and the
@@ -87,6 +68,10 @@ type fortiCLI struct {
 	term    *cliTerm
 	path    []string          // "system", "console" after `config system console`
 	pending map[string]string // settings typed in the current path
+}
+
+func (c *fortiCLI) leaves(line string) bool {
+	return len(c.path) == 0 && line == "exit"
 }
 
 func (c *fortiCLI) prompt() string {

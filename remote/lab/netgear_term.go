@@ -145,3 +145,39 @@ func (t *cliTerm) pager() (int, error) {
 	}
 	return 0, nil
 }
+
+// cliSession is what serveCLI needs from a device's command interpreter.
+type cliSession interface {
+	prompt() string
+	// leaves reports whether line ends the session, as exit does at the
+	// top level.
+	leaves(line string) bool
+	// run runs one command line; an error breaks the session.
+	run(ctx context.Context, line string) error
+}
+
+// serveCLI runs the prompt loop of a PTY session: it shows the prompt,
+// reads a line, runs it and records it in the command log, until the
+// client leaves, the connection ends or a command breaks the session.
+func serveCLI(ctx context.Context, sess *ShellSession, term *cliTerm, cli cliSession) error {
+	for {
+		term.write(cli.prompt())
+		line, err := term.readLine(ctx)
+		if err != nil {
+			return nil
+		}
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		if cli.leaves(line) {
+			return nil
+		}
+		before := sess.Host.Generation()
+		err = cli.run(ctx, line)
+		sess.Record(line, sess.Host.Generation() != before)
+		if err != nil {
+			return err
+		}
+	}
+}

@@ -12,11 +12,9 @@ import (
 	"time"
 
 	"net"
-	"os"
 	"strconv"
 
 	"go.uber.org/goleak"
-	"golang.org/x/crypto/ssh/knownhosts"
 
 	"patchbay/playbooks/parse/cisco"
 	"patchbay/playbooks/parse/fortios"
@@ -52,8 +50,7 @@ func startDevice(t *testing.T, platform string, legacy bool) *device {
 	}
 	t.Cleanup(served.Close)
 	known := filepath.Join(t.TempDir(), "known_hosts")
-	line := knownhosts.Line([]string{knownhosts.Normalize(served.Addr())}, served.Server().HostKey())
-	if err := os.WriteFile(known, []byte(line+"\n"), 0o600); err != nil {
+	if err := served.WriteKnownHosts(known); err != nil {
 		t.Fatal(err)
 	}
 	address, port := splitHostPort(t, served.Addr())

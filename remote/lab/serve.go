@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"strconv"
 
 	gossh "golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/knownhosts"
 
 	"patchbay/remote/lab/sshserver"
 )
@@ -73,6 +75,13 @@ func (s *SSHHost) Server() *sshserver.Server {
 	s.e.mu.Lock()
 	defer s.e.mu.Unlock()
 	return s.e.ssh
+}
+
+// WriteKnownHosts writes a known_hosts file at path that pins the
+// server's host key for its address, for clients with strict checking.
+func (s *SSHHost) WriteKnownHosts(path string) error {
+	line := knownhosts.Line([]string{knownhosts.Normalize(s.Addr())}, s.e.sshConfig.HostKey.PublicKey())
+	return os.WriteFile(path, []byte(line+"\n"), 0o600)
 }
 
 // Close stops the server for good.
