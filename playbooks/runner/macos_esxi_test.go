@@ -3,16 +3,18 @@ package runner
 import (
 	"context"
 	"io"
-	"patchbay/remote"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"patchbay/inventory"
 	"patchbay/playbooks/plan"
 	"patchbay/playbooks/runner/labdial"
+	"patchbay/remote"
 	"patchbay/remote/lab"
 	"patchbay/state/event"
 )
@@ -112,6 +114,7 @@ func TestMacOSMonthlyIntelRestarts(t *testing.T) {
 }
 
 func TestMacOSMonthlyAppleSiliconNeedsOwner(t *testing.T) {
+	defer goleak.VerifyNone(t)
 	lr := newLabRun(t, macInventory(inventory.RebootAllow))
 	lab.SetMacArch(lr.host("mac1"), lab.MacAppleSilicon)
 	sum := lr.run(t, "macos-monthly", map[string]string{"output_timeout": "1m"})
@@ -225,6 +228,7 @@ func (lr *labRun) powerOps(t *testing.T, host string) []string {
 }
 
 func TestESXiUpdateEndToEnd(t *testing.T) {
+	defer goleak.VerifyNone(t)
 	lr := newESXiRun(t)
 	sum := lr.run(t, "esxi-update", map[string]string{"depot": lab.ESXiDepot})
 
