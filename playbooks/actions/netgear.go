@@ -109,7 +109,6 @@ func reloadGear(ctx context.Context, x *Exec, c *deviceCLI, uptime gearUptime, c
 	if err != nil {
 		return "", fmt.Errorf("read uptime before the reload: %w", err)
 	}
-	x.Report.Status(event.HostState{Phase: event.PhaseRebooting})
 	out, err := c.Run(ctx, command, expects...)
 	c.Close()
 	if err != nil && !errors.Is(err, netcli.ErrSessionDropped) {
@@ -121,6 +120,7 @@ func reloadGear(ctx context.Context, x *Exec, c *deviceCLI, uptime gearUptime, c
 		}
 	}
 	x.Reboots++
+	x.Report.Status(event.HostState{Phase: event.PhaseRebooting})
 	if err == nil {
 		x.Report.Decision("reload-pending", "the session stayed open after "+command+"; waiting for the device to go down")
 	}
