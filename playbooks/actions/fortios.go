@@ -62,7 +62,7 @@ func fortiUptime(ctx context.Context, c *deviceCLI) (time.Duration, error) {
 	}
 	m := fortiUptimeLine.FindStringSubmatch(out)
 	if m == nil {
-		return 0, fmt.Errorf("get system performance status: no \"Uptime: D days, H hours, M minutes\" line")
+		return 0, fmt.Errorf("host %s: get system performance status printed no \"Uptime: D days, H hours, M minutes\" line, so a reload cannot be detected", c.x.Host.Name)
 	}
 	days, _ := strconv.Atoi(m[1])
 	hours, _ := strconv.Atoi(m[2])
@@ -85,7 +85,8 @@ func upgradeStep(host string, running, target fortios.Version) (bool, error) {
 		for i, v := range path {
 			steps[i] = v.String()
 		}
-		return false, fmt.Errorf("host %s: %w: %s to %s is not one supported step; install %s in that order, one run per release",
+		return false, fmt.Errorf("host %s: %w: %s to %s is not one supported step; install %s in that order, one run per release "+
+			"(path from patchbay's built-in table, an estimate: confirm it with Fortinet's Upgrade Path Tool for the model)",
 			host, fortios.ErrUnsupportedUpgrade, running, target, strings.Join(steps, ", then "))
 	}
 	return true, nil

@@ -181,7 +181,7 @@ func probeGear(ctx context.Context, x *Exec, uptime gearUptime) (time.Duration, 
 }
 
 // requireText fails unless output contains want, naming the command and
-// the last line of its output.
+// the last lines of its output.
 func requireText(command, output, want string) error {
 	if strings.Contains(output, want) {
 		return nil
