@@ -129,8 +129,8 @@ func (t *cliTerm) pageBudget() int {
 	return t.pageLines - 1
 }
 
-// pager shows the pager prompt and returns how many lines the key asks
-// for: a page, one line, or 0 to stop.
+// pager shows the pager prompt and returns how many lines the pressed key
+// requests: a page, one line, or 0 to stop.
 func (t *cliTerm) pager() (int, error) {
 	t.write(t.more)
 	b, err := t.key()
@@ -146,7 +146,7 @@ func (t *cliTerm) pager() (int, error) {
 	return 0, nil
 }
 
-// cliSession is what serveCLI needs from a device's command interpreter.
+// cliSession is the command interpreter of one device CLI session.
 type cliSession interface {
 	prompt() string
 	// leaves reports whether line ends the session, as exit does at the
