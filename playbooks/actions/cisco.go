@@ -188,8 +188,12 @@ func verifyCisco(ctx context.Context, x *Exec, version, image string) error {
 	if image != "" && !sameFlashFile(v.Image, "flash:"+path.Base(image)) {
 		return fmt.Errorf("host %s booted %s, not %s", x.Host.Name, v.Image, path.Base(image))
 	}
-	if _, err := c.read(ctx, "show boot"); err != nil {
+	out, err := c.read(ctx, "show boot")
+	if err != nil {
 		return err
+	}
+	if boot := cisco.ParseShowBoot(out); image != "" && (len(boot.Images) == 0 || !sameFlashFile(boot.Images[0], "flash:"+path.Base(image))) {
+		return fmt.Errorf("host %s will boot %q next, not %s; run cisco.set_boot again", x.Host.Name, boot.Images, path.Base(image))
 	}
 	x.Facts[FactBuild] = v.Installed()
 	x.Report.Decision("firmware-verified", fmt.Sprintf("host %s runs %s from %s", x.Host.Name, v.Installed(), v.Image))
