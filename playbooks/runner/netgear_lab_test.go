@@ -256,3 +256,27 @@ func TestFortiOSFirmwareRejectsLongJump(t *testing.T) {
 		t.Error("the firmware changed despite the unsupported jump")
 	}
 }
+
+func TestCiscoReloadDeferredByPolicy(t *testing.T) {
+	g := newGearLab(t)
+	inv := gearInventory("sw1", inventory.PlatformCiscoIOS, inventory.RoleCoreSwitch)
+	inv.RebootPolicies = append(inv.RebootPolicies, &inventory.RebootPolicy{Name: "manual", Mode: inventory.RebootNever, Hosts: []string{"sw1"}})
+	device := g.add(t, inv.Host("sw1"))
+	image, sum := writeImage(t, "c2960x-universalk9-mz.152-7.E10.bin", "15.2(7)E10", 256<<10)
+
+	summary, events := runGear(t, g, inv, "cisco-ios-firmware", map[string]string{"image": image, "digest": sum, "version": "15.2(7)E10"})
+
+	if summary.Hosts["sw1"] != event.PhaseRebootPending {
+		t.Fatalf("sw1 ended %s, want reboot pending:\n%s", summary.Hosts["sw1"], dump(events))
+	}
+	state := device.Snapshot()
+	if state.Build != "15.2(7)E3" {
+		t.Errorf("device runs %s, want the old release until someone reloads it", state.Build)
+	}
+	if !strings.HasPrefix(state.Facts["boot"], "flash:c2960x-universalk9-mz.152-7.E10.bin;") {
+		t.Errorf("boot variable %q does not start with the staged image", state.Facts["boot"])
+	}
+	if len(decisions(events, "reboot-deferred")) != 1 {
+		t.Errorf("no reboot-deferred decision:\n%s", dump(events))
+	}
+}
