@@ -46,6 +46,12 @@ func newRunView(r *Run) *runView {
 			v.add(h)
 		}
 	}
+	for i, h := range v.hosts {
+		if h.phase != event.PhaseSkipped {
+			v.focus = i
+			break
+		}
+	}
 	return v
 }
 

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"charm.land/lipgloss/v2"
 	"fmt"
 	"strings"
 	"time"
@@ -197,6 +198,13 @@ func (s *runsScreen) outputLines(v *runView) []string {
 		heading += fmt.Sprintf(" (%d lines up; end follows)", scroll)
 	}
 	out := []string{st.section.Render(heading)}
+	if h.reason != "" {
+		reason := s.reasonLines(h)
+		out = append(out, reason...)
+		if over := len(lines) + len(reason) - n; over > 0 {
+			lines = lines[min(over, len(lines)):]
+		}
+	}
 	for _, l := range lines {
 		out = append(out, cell(l, s.width))
 	}
@@ -204,4 +212,16 @@ func (s *runsScreen) outputLines(v *runView) []string {
 		out = append(out, st.dim.Render("no output yet"))
 	}
 	return out
+}
+
+// reasonLines give the focused host's failure, miss or skip reason in
+// full, at most two lines, above its output.
+func (s *runsScreen) reasonLines(h *runHost) []string {
+	text := lipgloss.Wrap(string(h.phase)+": "+h.reason, max(s.width, 20), " ")
+	lines := strings.Split(text, "\n")
+	lines = lines[:min(len(lines), 2)]
+	for i, l := range lines {
+		lines[i] = s.c.styles.warn.Render(l)
+	}
+	return lines
 }

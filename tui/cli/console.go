@@ -13,6 +13,7 @@ import (
 	"patchbay/playbooks"
 	"patchbay/playbooks/plan"
 	"patchbay/playbooks/runner"
+	"patchbay/remote/lab"
 	"patchbay/state"
 	"patchbay/state/exposure"
 	"patchbay/state/hoststate"
@@ -263,4 +264,12 @@ func (b *consoleBackend) Journal(ctx context.Context, limit int) (*tui.JournalVi
 		return nil, err
 	}
 	return &tui.JournalView{Records: recs, Verification: v}, nil
+}
+
+// labConsole opens the console on the lab fleet, with the lab's
+// inventory and state directory. The caller stops the fleet when the
+// console closes.
+func (a *app) labConsole(ctx context.Context, fleet *lab.Fleet, stateDir string) error {
+	a.inventory, a.stateDir = fleet.InventoryPath(), stateDir
+	return a.openConsole(ctx)
 }

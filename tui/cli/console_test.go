@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -141,5 +143,21 @@ func TestConsoleBackendNothingRunnable(t *testing.T) {
 	_, err = b.Start(ctx, req, p)
 	if err == nil || !strings.Contains(err.Error(), "nothing runnable") {
 		t.Errorf("start of an excepted host = %v, want nothing runnable", err)
+	}
+}
+
+// TestLabWithoutTerminalStops checks the plain lab path: without a
+// terminal the console cannot open, so the lab stops its hosts and exits
+// with the usage code instead of serving on.
+func TestLabWithoutTerminalStops(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	out := &labBuffer{}
+	base := fmt.Sprintf("127.%d.%d.0", 100+rand.IntN(100), rand.IntN(256))
+	code := Main([]string{"lab", "--dir", t.TempDir(), "--address-base", base}, labEnv(out))
+	if code != ExitUsage {
+		t.Errorf("exit = %d, want %d:\n%s", code, ExitUsage, out.String())
+	}
+	if !strings.Contains(out.String(), "the console needs a terminal") {
+		t.Errorf("output lacks the terminal error:\n%s", out.String())
 	}
 }

@@ -34,8 +34,9 @@ func (a *app) newLabCmd() *cobra.Command {
 		Short: "Serve an emulated fleet on loopback addresses to try patchbay on",
 		Long: `lab starts the example inventory's hosts as emulated machines on addresses
 in 127.0.0.0/8, speaking SSH and WinRM (HTTPS) as the real ones do, and
-serves them until interrupted (Ctrl-C or SIGTERM). Medical devices get no
-server.
+opens the console on them; quitting the console stops the lab. With
+--serve it only serves them, until interrupted (Ctrl-C or SIGTERM).
+Medical devices get no server.
 
 It writes into --dir an inventory.yaml that points at the lab hosts (windows
 open all day, short soaks), known_hosts, the hosts' SSH keys, credential
@@ -52,7 +53,7 @@ Faults are injected per host with --faults HOST=KIND[:ARG],... The kinds:
 		},
 	}
 	flags := cmd.Flags()
-	flags.BoolVar(&f.serve, "serve", false, "serve the fleet only; without it the console would open on the fleet once it exists")
+	flags.BoolVar(&f.serve, "serve", false, "serve the fleet until interrupted, without opening the console on it")
 	flags.StringVar(&f.dir, "dir", "patchbay-lab", "folder for the lab's inventory, keys, credentials and command log")
 	flags.IntVar(&f.hosts, "hosts", 0, "number of extra Linux hosts to add across the sites, for scale tests")
 	flags.StringVar(&f.faults, "faults", "", "faults to inject, as HOST=KIND[:ARG],... (kinds listed above)")
@@ -91,7 +92,10 @@ func (a *app) runLab(cmd *cobra.Command, f labFlags) error {
 	out := cmd.OutOrStdout()
 	printLabUsage(out, fleet, stateDir, f)
 	if !f.serve {
-		fmt.Fprintln(out, "The console is not built yet, so patchbay lab only serves the fleet; use the commands above.")
+		err := a.labConsole(ctx, fleet, stateDir)
+		stop()
+		<-fleet.Done()
+		return err
 	}
 	fmt.Fprintln(out, "Serving until interrupted (Ctrl-C).")
 	<-fleet.Done()
