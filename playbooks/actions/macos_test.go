@@ -102,3 +102,22 @@ func TestMacFactsNoUpdates(t *testing.T) {
 		t.Errorf("updates pending %v, want 0", got)
 	}
 }
+
+func TestMacVerifyComparesVersion(t *testing.T) {
+	x, _, h := labExec(t, inventory.PlatformMacOS, "tech")
+	lab.SetMacArch(h, lab.MacIntel)
+	ctx := context.Background()
+
+	if err := runStepAction(ctx, t, "macos.verify", x, stepParams()); err != nil {
+		t.Errorf("verify without an installed OS update: %v", err)
+	}
+	x.Facts[factMacTarget] = "14.4.1"
+	err := runStepAction(ctx, t, "macos.verify", x, stepParams())
+	if err == nil || !strings.Contains(err.Error(), "runs macOS 14.4 after the restart, expected macOS 14.4.1") {
+		t.Errorf("error = %v, want the version mismatch", err)
+	}
+	x.Facts[FactRebootPending] = true
+	if err := runStepAction(ctx, t, "macos.verify", x, stepParams()); err != nil {
+		t.Errorf("verify with the restart pending: %v", err)
+	}
+}

@@ -32,7 +32,12 @@ type macUpdate struct{ spec }
 
 func init() {
 	Register(macUpdate{spec{effect: book.Writes, check: checkMacParams}})
+	Register(macVerify{spec{effect: book.Reads}})
 }
+
+// factMacTarget is the macOS version that an OS update installed in this
+// run makes the Mac run after its restart, for macos.verify.
+const factMacTarget = "macos_target_version"
 
 func (macUpdate) Name() string { return "macos.update" }
 
@@ -209,6 +214,9 @@ func macResults(x *Exec, todo []macos.Update, output string) {
 		if containsString(res.Installed, u.Title) || containsString(res.Installed, u.Label) {
 			x.Installed = append(x.Installed, u.Label)
 			x.Report.UpdateResult(event.UpdateResult{Update: u.Label, Title: u.Title, ResultCode: "succeeded"})
+			if u.Restart && strings.HasPrefix(u.Title, "macOS ") {
+				x.Facts[factMacTarget] = u.Version
+			}
 			continue
 		}
 		x.Report.UpdateResult(event.UpdateResult{Update: u.Label, Title: u.Title + ": not in softwareupdate's Installed lines", ResultCode: "unknown"})
@@ -229,4 +237,33 @@ func waitMacRestart(ctx context.Context, x *Exec, before string) error {
 		return err
 	}
 	return settle(ctx, x, plat)
+}
+
+// macVerify checks with sw_vers that the Mac runs the macOS version of
+// the OS update that macos.update installed in this run. It only reads,
+// and passes when no OS update was installed or its restart is still
+// pending.
+type macVerify struct{ spec }
+
+func (macVerify) Name() string { return "macos.verify" }
+
+func (macVerify) Run(ctx context.Context, x *Exec, _ book.Params) error {
+	f := Facts{}
+	if err := readSwVers(ctx, x, f); err != nil {
+		return err
+	}
+	x.Facts.Merge(f)
+	want := x.Facts.Text(factMacTarget)
+	switch {
+	case want == "":
+		x.Report.Decision("verify", "no macOS update was installed in this run; the Mac runs "+f.Text(FactOS))
+		return nil
+	case x.Facts.Bool(FactRebootPending):
+		x.Report.Decision("verify", "macOS "+want+" takes effect at the pending restart")
+		return nil
+	case !strings.HasSuffix(f.Text(FactOS), " "+want):
+		return fmt.Errorf("host %s runs %s after the restart, expected macOS %s; check softwareupdate --history on the Mac", x.Host.Name, f.Text(FactOS), want)
+	}
+	x.Report.Decision("verify", "the Mac runs "+f.Text(FactOS)+" "+f.Text(FactBuild)+" as expected")
+	return nil
 }

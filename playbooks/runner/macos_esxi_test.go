@@ -111,6 +111,10 @@ func TestMacOSMonthlyIntelRestarts(t *testing.T) {
 	if !strings.Contains(states, "rebooting") || !strings.Contains(states, "settling") {
 		t.Errorf("states %s lack the restart", states)
 	}
+	verified := decisions(lr.journal.all(), "verify")
+	if len(verified) != 1 || !strings.Contains(verified[0].Reason, "macOS 14.4.1 23E224 as expected") {
+		t.Errorf("verify decisions %+v, want sw_vers to confirm 14.4.1", verified)
+	}
 }
 
 func TestMacOSMonthlyAppleSiliconNeedsOwner(t *testing.T) {
