@@ -1,0 +1,290 @@
+package report
+
+import (
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"patchbay/inventory"
+	"patchbay/state/emergency"
+	"patchbay/state/report/model"
+)
+
+// hostSite returns the site of a host in the inventory at quarter end, or
+// "" when the host is not in it.
+func (b *builder) hostSite(name string) string {
+	if h := b.endInv.Host(name); h != nil {
+		return h.Site
+	}
+	return ""
+}
+
+// patchedAfter reports whether a successful patch run on host finished in
+// (from, to].
+func (b *builder) patchedAfter(host string, from, to time.Time) bool {
+	for _, m := range b.facts.marks[host] {
+		if m.kind == markPatched && m.time.After(from) && !m.time.After(to) {
+			return true
+		}
+	}
+	return false
+}
+
+// vulnerabilities lists each emergency CVE with the hosts that still
+// matched it at quarter end.
+func (b *builder) vulnerabilities() []model.Vulnerability {
+	var out []model.Vulnerability
+	for _, e := range b.declared {
+		if e.Declared.After(b.bounds.end) {
+			continue
+		}
+		var hosts []string
+		for _, h := range e.Hosts {
+			site := b.hostSite(h)
+			if site == "" || !b.wantSite(site) {
+				continue
+			}
+			end := b.siteEnd(site)
+			if p, ok := e.Patched[h]; ok && !p.After(end) {
+				continue
+			}
+			if !b.patchedAfter(h, e.Declared, end) {
+				hosts = append(hosts, h)
+			}
+		}
+		if len(hosts) == 0 {
+			continue
+		}
+		sort.Strings(hosts)
+		for _, cve := range e.CVEs {
+			v := model.Vulnerability{CVE: cve, Emergency: e.ID, KEVAdded: e.KEVAdded, AgeDays: -1, Hosts: hosts}
+			if !e.KEVAdded.IsZero() {
+				v.AgeDays = int(b.bounds.end.Sub(e.KEVAdded) / (24 * time.Hour))
+			}
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// exceptions lists the exceptions at quarter end, flagged against those
+// at quarter start, and the ones removed during the quarter.
+func (b *builder) exceptions() []model.Exception {
+	before := map[string]*inventory.Exception{}
+	if inv := b.facts.snapshotAt(b.bounds.start); inv != nil {
+		for _, e := range inv.Exceptions {
+			before[e.ID] = e
+		}
+	}
+	endDate := inventory.DateOf(b.bounds.end)
+	var out []model.Exception
+	for _, e := range b.endInv.Exceptions {
+		if !b.coversAny(b.endInv, e.Hosts) {
+			continue
+		}
+		row := exceptionRow(e, endDate)
+		old, ok := before[e.ID]
+		switch {
+		case !ok:
+			row.Change = "added"
+		case !sameException(old, e):
+			row.Change = "changed"
+		}
+		delete(before, e.ID)
+		out = append(out, row)
+	}
+	start := b.facts.snapshotAt(b.bounds.start)
+	if start == nil {
+		return out
+	}
+	for _, e := range start.Exceptions {
+		if _, removed := before[e.ID]; removed && b.coversAny(start, e.Hosts) {
+			row := exceptionRow(e, endDate)
+			row.Change, row.Overdue = "removed", false
+			out = append(out, row)
+		}
+	}
+	return out
+}
+
+func exceptionRow(e *inventory.Exception, endDate inventory.Date) model.Exception {
+	return model.Exception{
+		ID: e.ID, Hosts: e.Hosts, App: e.App, Reason: e.Reason, Controls: e.Controls,
+		Owner: e.Owner, ReviewBy: e.ReviewBy.String(), Overdue: e.ReviewBy.Before(endDate),
+	}
+}
+
+func sameException(a, b *inventory.Exception) bool {
+	return slices.Equal(a.Hosts, b.Hosts) && a.App == b.App && a.Reason == b.Reason &&
+		a.PinnedVersion == b.PinnedVersion && slices.Equal(a.Controls, b.Controls) &&
+		a.Owner == b.Owner && a.Approved == b.Approved && a.ReviewBy == b.ReviewBy
+}
+
+// coversAny reports whether one of the named hosts is at a covered site.
+func (b *builder) coversAny(inv *inventory.Inventory, hosts []string) bool {
+	for _, name := range hosts {
+		if h := inv.Host(name); h != nil && b.wantSite(h.Site) {
+			return true
+		}
+	}
+	return false
+}
+
+// holds lists the inventory's holds and the runner's holds that were in
+// force at some point of the quarter.
+func (b *builder) holds() []model.Hold {
+	out := b.inventoryHolds()
+	for _, h := range b.facts.holds {
+		if h.set.After(b.bounds.end) || (!h.cleared.IsZero() && h.cleared.Before(b.bounds.start)) {
+			continue
+		}
+		deferred := b.deferredByScope(h.Scope)
+		if b.site != "" && len(deferred) == 0 {
+			continue
+		}
+		out = append(out, model.Hold{Update: h.Update, Origin: "runner", Reason: h.Reason, Scope: h.Scope,
+			Since: h.set, Cleared: h.cleared, Deferred: deferred})
+	}
+	return out
+}
+
+// inventoryHolds follows each inventory hold through the snapshots: it
+// starts at the first snapshot that lists it and is cleared by the first
+// later one that does not.
+func (b *builder) inventoryHolds() []model.Hold {
+	type span struct {
+		hold          *inventory.Hold
+		inv           *inventory.Inventory
+		since, closed time.Time
+	}
+	var order []string
+	spans := map[string]*span{}
+	for _, s := range b.facts.snapshots {
+		if s.time.After(b.bounds.end) {
+			break
+		}
+		present := map[string]bool{}
+		for _, h := range s.inv.Holds {
+			present[h.ID] = true
+			sp := spans[h.ID]
+			if sp == nil || !sp.closed.IsZero() {
+				if sp == nil {
+					order = append(order, h.ID)
+				}
+				sp = &span{since: s.time}
+				spans[h.ID] = sp
+			}
+			sp.hold, sp.inv = h, s.inv
+		}
+		for id, sp := range spans {
+			if !present[id] && sp.closed.IsZero() {
+				sp.closed = s.time
+			}
+		}
+	}
+	var out []model.Hold
+	for _, id := range order {
+		sp := spans[id]
+		if !sp.closed.IsZero() && sp.closed.Before(b.bounds.start) {
+			continue
+		}
+		deferred := b.deferredByHold(sp.inv, sp.hold)
+		if b.site != "" && len(deferred) == 0 {
+			continue
+		}
+		h := sp.hold
+		out = append(out, model.Hold{Update: holdItem(h), Origin: "inventory", Reason: h.Reason, Source: h.Source,
+			Scope: scopeString(h.Scope), Since: sp.since, Cleared: sp.closed, Deferred: deferred})
+	}
+	return out
+}
+
+func holdItem(h *inventory.Hold) string {
+	item := h.Item
+	if h.Version != "" {
+		item += " " + h.Version
+	}
+	return item
+}
+
+func scopeString(s inventory.Scope) string {
+	if s.Kind == inventory.ScopeAll {
+		return "all"
+	}
+	return string(s.Kind) + ":" + s.Value
+}
+
+// deferredByHold returns the patchable hosts of the covered sites in inv
+// that the inventory hold applies to.
+func (b *builder) deferredByHold(inv *inventory.Inventory, hold *inventory.Hold) []string {
+	var names []string
+	for _, h := range b.patchable(inv) {
+		if hold.Scope.Covers(h) {
+			names = append(names, h.Name)
+		}
+	}
+	return names
+}
+
+// deferredByScope returns the patchable hosts at quarter end in a runner
+// hold's scope: "all", "site:ID", "ring:NAME" or "host:NAME".
+func (b *builder) deferredByScope(scope string) []string {
+	kind, value, _ := strings.Cut(scope, ":")
+	var names []string
+	for _, h := range b.patchable(b.endInv) {
+		match := kind == "all" ||
+			(kind == "site" && h.Site == value) ||
+			(kind == "ring" && h.Ring == value) ||
+			(kind == "host" && h.Name == value)
+		if match {
+			names = append(names, h.Name)
+		}
+	}
+	return names
+}
+
+// emergencies returns the response history of the emergencies declared in
+// the quarter.
+func (b *builder) emergencies() []model.Emergency {
+	var out []model.Emergency
+	for _, e := range b.declared {
+		if !b.inQuarter(e.Declared, e.Sites...) || !b.touchesSite(e) {
+			continue
+		}
+		out = append(out, emergencyRow(e))
+	}
+	return out
+}
+
+func (b *builder) touchesSite(e *emergency.Emergency) bool {
+	if b.site == "" {
+		return true
+	}
+	return slices.Contains(e.Sites, b.site) || b.coversAny(b.endInv, e.Hosts)
+}
+
+func emergencyRow(e *emergency.Emergency) model.Emergency {
+	row := model.Emergency{
+		ID: e.ID, CVEs: e.CVEs, KEVAdded: e.KEVAdded, Declared: e.Declared,
+		Hosts: len(e.Hosts), Patched: len(e.Hosts) - len(e.Remaining()),
+		FirstPatched: e.FirstPatched(), LastPatched: e.LastPatched(),
+	}
+	done := row.Patched == row.Hosts && row.Hosts > 0
+	row.FromDeclared = target(e.Declared, row.LastPatched, done)
+	if !e.KEVAdded.IsZero() {
+		t := target(e.KEVAdded, row.LastPatched, done)
+		row.FromCatalogue = &t
+	}
+	return row
+}
+
+// target measures from start to the last host patched. Targets count as
+// missed while any affected host is unpatched.
+func target(start, last time.Time, done bool) model.Target {
+	if !done {
+		return model.Target{Hours: -1}
+	}
+	hours := last.Sub(start).Hours()
+	return model.Target{Hours: hours, Met24: hours <= 24, Met72: hours <= 72}
+}
