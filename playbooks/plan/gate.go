@@ -24,6 +24,16 @@ type RingOutcome struct {
 // error that names the criterion and the figure that failed. The first
 // ring has no gate.
 func Gate(inv *inventory.Inventory, ring, cycle string, at time.Time, hist History) error {
+	return gate(inv, ring, cycle, at, hist, false)
+}
+
+// EmergencyGate is Gate for an emergency cycle, which waits for the
+// earlier ring's emergency soak instead of its monthly soak.
+func EmergencyGate(inv *inventory.Inventory, ring, cycle string, at time.Time, hist History) error {
+	return gate(inv, ring, cycle, at, hist, true)
+}
+
+func gate(inv *inventory.Inventory, ring, cycle string, at time.Time, hist History, emergency bool) error {
 	prev := previousRing(inv, ring)
 	if prev == nil {
 		return nil
@@ -36,10 +46,10 @@ func Gate(inv *inventory.Inventory, ring, cycle string, at time.Time, hist Histo
 	if !ok {
 		return fmt.Errorf("ring %s has no results in cycle %s yet", prev.Name, cycle)
 	}
-	return checkGate(prev, out, at)
+	return checkGate(prev, out, at, emergency)
 }
 
-func checkGate(prev *inventory.Ring, out RingOutcome, at time.Time) error {
+func checkGate(prev *inventory.Ring, out RingOutcome, at time.Time, emergency bool) error {
 	reachable := out.Succeeded + out.Failed
 	if reachable == 0 {
 		return fmt.Errorf("ring %s has no reachable host with a result", prev.Name)
@@ -49,8 +59,8 @@ func checkGate(prev *inventory.Ring, out RingOutcome, at time.Time) error {
 		return fmt.Errorf("success share of ring %s is %.0f %% (%d of %d reachable hosts), below the %.0f %% required",
 			prev.Name, share*100, out.Succeeded, reachable, prev.SuccessShare*100)
 	}
-	if soakEnd := out.Finished.Add(prev.Soak); at.Before(soakEnd) {
-		return fmt.Errorf("soak of ring %s ends %s, %s from now", prev.Name, soakEnd.UTC().Format(time.RFC3339), soakEnd.Sub(at).Round(time.Minute))
+	if soakEnd := out.Finished.Add(Soak(prev, emergency)); at.Before(soakEnd) {
+		return fmt.Errorf("%s of ring %s ends %s, %s from now", soakName(emergency), prev.Name, soakEnd.UTC().Format(time.RFC3339), soakEnd.Sub(at).Round(time.Minute))
 	}
 	if len(out.NewHolds) > 0 {
 		return fmt.Errorf("new holds appeared during ring %s: %s", prev.Name, strings.Join(out.NewHolds, ", "))
@@ -89,10 +99,17 @@ func gateSkip(inv *inventory.Inventory, h *inventory.Host, opts Options, rings m
 	if prev := PreviousRing(inv, h.Ring); prev != "" && rings[prev] {
 		return nil
 	}
-	err := Gate(inv, h.Ring, opts.Cycle, opts.At, opts.History)
+	err := gate(inv, h.Ring, opts.Cycle, opts.At, opts.History, opts.Emergency != nil)
 	if err == nil {
 		return nil
 	}
 	gates[h.Ring] = err.Error()
 	return &Skip{Reason: ReasonGate, Detail: fmt.Sprintf("gate of ring %s not passed: %v", h.Ring, err)}
+}
+
+func soakName(emergency bool) string {
+	if emergency {
+		return "emergency soak"
+	}
+	return "soak"
 }

@@ -28,6 +28,9 @@ type Options struct {
 	// SiteLock returns the holder of a site's run lock, or "" when the
 	// site is free. Nil skips the check.
 	SiteLock func(site string) string
+	// Emergency makes the plan part of an emergency cycle; nil means the
+	// monthly cycle. Cycle should then be the emergency's ID.
+	Emergency *Emergency
 }
 
 // Windows tells whether a site's maintenance window is open.
@@ -74,7 +77,7 @@ func Make(inv *inventory.Inventory, pb *book.Playbook, sel Selection, opts Optio
 	if opts.Windows == nil {
 		return nil, fmt.Errorf("plan: no window source given")
 	}
-	p := &Plan{Playbook: pb, Selection: sel, At: opts.At, Cycle: opts.Cycle, Overrides: opts.Overrides, GateFailures: map[string]string{}}
+	p := &Plan{Playbook: pb, Selection: sel, At: opts.At, Cycle: opts.Cycle, Overrides: opts.Overrides, Emergency: opts.Emergency, GateFailures: map[string]string{}}
 	p.Hosts = selectHosts(inv, sel)
 	p.Devices = selectDevices(inv, sel)
 	rings := ringsInPlan(p.Hosts)
@@ -214,7 +217,7 @@ func heldSkip(inv *inventory.Inventory, pb *book.Playbook, h *inventory.Host, va
 }
 
 func windowSkip(inv *inventory.Inventory, pb *book.Playbook, ph *Host, opts Options) *Skip {
-	if opts.Overrides.Window != "" {
+	if opts.Overrides.Window != "" || opts.Emergency.allowsBusinessHours() {
 		return nil
 	}
 	site := inv.Site(ph.Host.Site)

@@ -23,6 +23,8 @@ type Plan struct {
 	At        time.Time
 	Cycle     string
 	Overrides Overrides
+	// Emergency is the emergency cycle of the plan, nil for a monthly one.
+	Emergency *Emergency
 	// Hosts are every selected host, runnable or skipped, in run order:
 	// by site in inventory order, then by stage, then by name.
 	Hosts []*Host

@@ -40,6 +40,7 @@ func (r *Runner) startHost(ctx context.Context, h *plan.Host) {
 // finish records the host's final state and spends the budget.
 func (r *Runner) finish(h *plan.Host, state event.HostPhase, detail string) {
 	r.emit(h.Host.Name, event.HostState{Phase: state, Reason: detail})
+	r.markPatched(h, state)
 	r.mu.Lock()
 	r.results[h.Host.Name] = state
 	r.finishedAt[h.Host.Ring] = r.opts.Now()
@@ -66,7 +67,7 @@ func (r *Runner) decide(h *plan.Host, what, reason string) {
 // windowCheck repeats the planner's window check at the moment the host
 // starts, because a long run may reach the window's end.
 func (r *Runner) windowCheck(h *plan.Host) (plan.Reason, string) {
-	if r.plan.Overrides.Window != "" || r.plan.Playbook.ReadOnly() || r.opts.Windows == nil {
+	if r.plan.IgnoresWindows() || r.plan.Playbook.ReadOnly() || r.opts.Windows == nil {
 		return "", ""
 	}
 	site := r.inv.Site(h.Host.Site)
@@ -88,7 +89,7 @@ func (r *Runner) windowCheck(h *plan.Host) (plan.Reason, string) {
 // for the reboot action.
 func (r *Runner) mayDisrupt(h *plan.Host) func() error {
 	return func() error {
-		if r.plan.Overrides.Window != "" || r.opts.Windows == nil {
+		if r.plan.IgnoresWindows() || r.opts.Windows == nil {
 			return nil
 		}
 		site := r.inv.Site(h.Host.Site)

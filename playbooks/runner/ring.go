@@ -89,6 +89,9 @@ func (r *Runner) ranRing(ring string) bool {
 }
 
 func (r *Runner) checkGate(ring, prev string) error {
+	if r.plan.Emergency != nil {
+		return plan.EmergencyGate(r.inv, ring, r.plan.Cycle, r.opts.Now(), r)
+	}
 	return plan.Gate(r.inv, ring, r.plan.Cycle, r.opts.Now(), r)
 }
 
@@ -99,7 +102,7 @@ func (r *Runner) soakLeft(prev string) time.Duration {
 	if ring == nil || r.finishedAt[prev].IsZero() {
 		return 0
 	}
-	return r.finishedAt[prev].Add(ring.Soak).Sub(r.opts.Now())
+	return r.finishedAt[prev].Add(plan.Soak(ring, r.plan.Emergency != nil)).Sub(r.opts.Now())
 }
 
 // ExpectedDuration implements plan.History over the runner's history.

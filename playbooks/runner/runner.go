@@ -123,6 +123,9 @@ func New(inv *inventory.Inventory, p *plan.Plan, d Dialer, j Journal, opts Optio
 		global:     make(chan struct{}, opts.Concurrency),
 		sites:      map[string]chan struct{}{},
 	}
+	if p.Emergency != nil {
+		r.opts.CycleKind = event.CycleEmergency
+	}
 	r.control.init()
 	r.budget = newBudgets(inv, p)
 	for id, st := range opts.Finished {
@@ -247,6 +250,7 @@ func (r *Runner) journalOverrides() {
 	if reason := r.plan.Overrides.Gate; reason != "" {
 		r.emit("", event.Decision{What: "override-gate", Reason: reason})
 	}
+	r.journalEmergencyWindows()
 }
 
 // runnable returns the plan's runnable hosts that did not finish before.
@@ -303,7 +307,11 @@ func (r *Runner) summary(ctx context.Context) *Summary {
 // and then hands it to the subscribers. A journal failure aborts the run,
 // because events that are not kept must not be shown.
 func (r *Runner) emit(host string, p event.Payload) {
-	e := event.Event{Time: r.opts.Now(), Run: r.opts.RunID, Host: host, Payload: p}
+	r.publish(event.Event{Time: r.opts.Now(), Run: r.opts.RunID, Host: host, Payload: p})
+}
+
+// publish journals e and then hands it to the subscribers.
+func (r *Runner) publish(e event.Event) {
 	err := r.journal.Append(context.WithoutCancel(context.Background()), e)
 	if err != nil {
 		r.mu.Lock()

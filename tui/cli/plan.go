@@ -29,6 +29,7 @@ type planFlags struct {
 	overrideGate   bool
 	reason         string
 	asJSON         bool
+	emergency      string
 }
 
 func (f *planFlags) register(fs *pflag.FlagSet) {
@@ -43,6 +44,7 @@ func (f *planFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.overrideGate, "override-gate", false, "start rings whose gate did not pass (needs --reason; journaled)")
 	fs.StringVar(&f.reason, "reason", "", "written reason for --override-window or --override-gate")
 	fs.BoolVar(&f.asJSON, "json", false, "print JSON: the plan, or for run one JSON event per line")
+	fs.StringVar(&f.emergency, "emergency", "", "use the emergency with this ID (see patchbay emergency list): its playbook over its unpatched hosts, in its cycle")
 }
 
 // overrides checks that every override has its reason.
@@ -106,8 +108,9 @@ func (a *app) loadFleet() (*inventory.Inventory, error) {
 
 // planInput holds the inventory and journal a plan is made from.
 type planInput struct {
-	inv   *inventory.Inventory
-	store *state.Store // nil when there is no journal yet
+	inv       *inventory.Inventory
+	store     *state.Store     // nil when there is no journal yet
+	emergency *emergencyTarget // nil for the monthly cycle
 }
 
 // makePlan loads the playbook, the inventory and the journal's history
@@ -148,7 +151,10 @@ func (a *app) planOptions(ctx context.Context, f *planFlags, in planInput, at ti
 	// NOTE: SiteLock stays nil, so plan does not show sites locked by
 	// another run; run still refuses them with exit 3 when it locks them.
 	opts := plan.Options{At: at, Cycle: cycleID(at), Overrides: overrides, Vars: vars, Windows: plan.SiteWindows{},
-		CheckCredential: credentialCheck(in.inv, a.getenv)}
+		CheckCredential: credentialCheck(in.inv, a.getenv), Emergency: in.emergency.planEmergency()}
+	if in.emergency != nil {
+		opts.Cycle = in.emergency.request.CycleID
+	}
 	if in.store != nil {
 		recs, err := in.store.Records(ctx, state.Filter{})
 		if err != nil {
@@ -195,10 +201,18 @@ a window too short for the host's expected duration, a ring gate not passed
 another run. Hosts are listed in run order: per site, guests before their
 hypervisor, and the gateway, firewall and core switch last.
 
---at TIME previews the plan at another instant, in RFC 3339.`,
-		Args: cobra.ExactArgs(1),
+--at TIME previews the plan at another instant, in RFC 3339.
+
+--emergency ID plans an emergency instead of PLAYBOOK: its playbook over
+its hosts not yet patched, with each ring's emergency soak and, once the
+notices are journaled, no maintenance window required. The deadline clock
+of each site is printed under the plan.`,
+		Args: cobra.RangeArgs(0, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.showPlan(commandContext(cmd), args[0], &f)
+			if err := checkPlaybookArg(args, f.emergency); err != nil {
+				return err
+			}
+			return a.showPlan(commandContext(cmd), firstArg(args), &f)
 		},
 	}
 	f.register(cmd.Flags())
@@ -217,16 +231,25 @@ func (a *app) showPlan(ctx context.Context, name string, f *planFlags) error {
 	if store != nil {
 		defer store.Close()
 	}
-	p, err := a.makePlan(ctx, name, f, planInput{inv: inv, store: store})
+	in := planInput{inv: inv, store: store}
+	if name, in.emergency, err = a.resolveEmergency(ctx, store, f, name); err != nil {
+		return err
+	}
+	p, err := a.makePlan(ctx, name, f, in)
 	if err != nil {
 		return err
 	}
 	if f.asJSON {
+		doc := planJSON(p)
+		doc.Emergency = a.emergencyJSONOf(in.emergency, inv)
 		enc := json.NewEncoder(a.env.Stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(planJSON(p))
+		return enc.Encode(doc)
 	}
 	writePlan(a.env.Stdout, p)
+	if in.emergency != nil {
+		a.writeEmergencyClocks(a.env.Stdout, in.emergency.emergency, inv)
+	}
 	return nil
 }
 
@@ -304,6 +327,9 @@ type planJSONDoc struct {
 	Cycle    string         `json:"cycle"`
 	Hosts    []planHostJSON `json:"hosts"`
 	Devices  []string       `json:"medical_devices_never_contacted"`
+	// Emergency is the emergency the plan belongs to, absent for the
+	// monthly cycle.
+	Emergency *emergencyJSON `json:"emergency,omitempty"`
 }
 
 func planJSON(p *plan.Plan) planJSONDoc {

@@ -57,6 +57,14 @@ SIGINT and SIGTERM abort cleanly: running steps are cancelled and the run
 can be finished later with --resume ID, which runs only the hosts that did
 not finish. --retry-failed ID runs the hosts that failed.
 
+--emergency ID runs an emergency instead of PLAYBOOK: its playbook over
+its hosts not yet patched, in its cycle. Rings still run in order but
+behind each ring's emergency soak; holds and exceptions still apply; once
+the notices to the sites' contacts are journaled, hosts are patched
+outside their maintenance windows, which is journaled. Each host that
+finishes done is journaled as patched for the emergency, and the deadline
+clock of each site is printed after the summary.
+
 Without a terminal, run needs --yes. Exit codes: 0 every host done, 1 some
 hosts failed or were missed, 2 bad input, 3 refused by policy (window
 closed, gate not passed, site locked, nothing runnable), 4 aborted.`,
@@ -108,9 +116,16 @@ func (a *app) run(ctx context.Context, args []string, f *runFlags) error {
 	}
 	name := prior.playbook
 	if name == "" {
-		name = args[0]
+		name = firstArg(args)
 	}
-	p, err := a.makePlan(ctx, name, &f.planFlags, planInput{inv: inv, store: store})
+	if f.emergency == "" {
+		f.emergency = prior.emergency
+	}
+	in := planInput{inv: inv, store: store}
+	if name, in.emergency, err = a.resolveEmergency(ctx, store, &f.planFlags, name); err != nil {
+		return err
+	}
+	p, err := a.makePlan(ctx, name, &f.planFlags, in)
 	if err != nil {
 		return err
 	}
@@ -123,8 +138,12 @@ func checkRunArgs(args []string, f *runFlags) error {
 		return usageErrorf("--resume and --retry-failed exclude each other")
 	case (f.resume != "" || f.retryFailed != "") && len(args) > 0:
 		return usageErrorf("--resume and --retry-failed take the playbook from the earlier run; drop the PLAYBOOK argument")
-	case f.resume == "" && f.retryFailed == "" && len(args) == 0:
-		return usageErrorf("name the playbook to run; patchbay playbooks lists them")
+	case f.emergency != "" && (f.resume != "" || f.retryFailed != ""):
+		return usageErrorf("--resume and --retry-failed continue the emergency of the earlier run; drop --emergency")
+	case f.emergency != "" && len(args) > 0:
+		return usageErrorf("--emergency %s takes the playbook from the emergency; drop the PLAYBOOK argument %q", f.emergency, args[0])
+	case f.resume == "" && f.retryFailed == "" && f.emergency == "" && len(args) == 0:
+		return usageErrorf("name the playbook to run, or an emergency with --emergency ID; patchbay playbooks lists playbooks")
 	case f.concurrency < 1 || f.siteConcurrency < 1:
 		return usageErrorf("--concurrency and --site-concurrency must be at least 1")
 	case f.gateWait < 0:
@@ -136,9 +155,10 @@ func checkRunArgs(args []string, f *runFlags) error {
 // priorRunInfo is the part of an earlier run that a resume or retry
 // reuses.
 type priorRunInfo struct {
-	id       string
-	playbook string
-	finished map[string]event.HostPhase // hosts the new run must not touch
+	id        string
+	playbook  string
+	emergency string                     // the emergency ID when the run was an emergency run
+	finished  map[string]event.HostPhase // hosts the new run must not touch
 }
 
 // priorRun reads the run that --resume or --retry-failed names and narrows
@@ -161,6 +181,9 @@ func (a *app) priorRun(ctx context.Context, store *state.Store, f *runFlags) (pr
 		return priorRunInfo{}, withExit(ExitFailures, err)
 	}
 	info := priorRunInfo{id: id, playbook: started.Playbook, finished: map[string]event.HostPhase{}}
+	if started.CycleKind == event.CycleEmergency {
+		info.emergency = started.CycleID
+	}
 	f.sel = plan.Selection{Hosts: started.Hosts}
 	for host, phase := range finals {
 		if f.resume != "" || phase != event.PhaseFailed {
@@ -215,7 +238,11 @@ func (a *app) execute(ctx context.Context, store *state.Store, t runTarget, f *r
 	}
 	defer closeDialer()
 	r := runner.New(t.inv, p, dialer, storeJournal(store), opts)
-	return a.watch(ctx, r, f.asJSON)
+	err = a.watch(ctx, r, f.asJSON)
+	if p.Emergency != nil {
+		a.printRunClocks(store, t.inv, p.Emergency.ID)
+	}
+	return err
 }
 
 func runnableHosts(p *plan.Plan, finished map[string]event.HostPhase) []string {

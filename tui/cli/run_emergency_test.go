@@ -1,0 +1,119 @@
+package cli
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"patchbay/state/event"
+)
+
+// runCLIAt runs patchbay with the clock fixed at now.
+func runCLIAt(t *testing.T, env map[string]string, now time.Time, args ...string) cliResult {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := Main(args, Env{
+		Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
+		Getenv: func(k string) string { return env[k] },
+		Now:    func() time.Time { return now },
+	})
+	return cliResult{code, stdout.String(), stderr.String()}
+}
+
+// TestEmergencyRunLabFleet declares an emergency on three Linux hosts of
+// the lab fleet in business hours, when every site's window is closed.
+// It runs the emergency to completion: the test ring first, then
+// production once the test ring's emergency soak of 4h ended. The
+// monthly soak of 2 days would still block production.
+func TestEmergencyRunLabFleet(t *testing.T) {
+	inv, commands := startLab(t, "")
+	env := map[string]string{"HOME": t.TempDir()}
+	stateDir := t.TempDir()
+	cli := func(now time.Time, args ...string) cliResult {
+		return runCLIAt(t, env, now, append([]string{"--state", stateDir, "--inventory", inv}, args...)...)
+	}
+	declared := time.Date(2026, 12, 10, 15, 0, 0, 0, time.UTC) // Thursday, 09:00 to 10:00 at the sites
+
+	d := cli(declared, "emergency", "declare", "CVE-2024-3094", "--deadline", "24h", "--playbook", "linux-apt-monthly",
+		"--host", "paeds-files", "--host", "ent-gw", "--host", "img-gw", "--reason", "backdoored xz in the lab")
+	if d.code != ExitOK {
+		t.Fatalf("declare exit = %d; stderr:\n%s", d.code, d.stderr)
+	}
+	id := regexp.MustCompile(`declared emergency (\S+)`).FindStringSubmatch(d.stdout)
+	if id == nil {
+		t.Fatalf("declare printed no emergency ID:\n%s", d.stdout)
+	}
+
+	p := cli(declared.Add(time.Minute), "plan", "--emergency", id[1])
+	if p.code != ExitOK {
+		t.Fatalf("plan exit = %d; stderr:\n%s", p.code, p.stderr)
+	}
+	for _, want := range []string{
+		"(cycle " + id[1] + "): 3 hosts run, 0 skipped",
+		"business hours allowed (notices journaled)",
+		"paeds        deadline 2026-12-11 09:00 CST (23h59m0s left), patched 0/1",
+	} {
+		if !strings.Contains(p.stdout, want) {
+			t.Errorf("plan lacks %q:\n%s", want, p.stdout)
+		}
+	}
+
+	first := cli(declared.Add(2*time.Minute), "run", "--emergency", id[1], "--yes", "--json")
+	if first.code != ExitOK {
+		t.Fatalf("first run exit = %d; stderr:\n%s", first.code, first.stderr)
+	}
+	finals := finalPhases(t, first.stdout)
+	if finals["paeds-files"] != event.PhaseDone {
+		t.Errorf("paeds-files = %q, want done", finals["paeds-files"])
+	}
+	for _, host := range []string{"ent-gw", "img-gw"} {
+		if finals[host] != event.PhaseSkipped {
+			t.Errorf("%s = %q, want skipped until the emergency soak ends", host, finals[host])
+		}
+	}
+	for _, want := range []string{"emergency soak of ring test ends", "emergency-windows: emergency " + id[1], "patched 1/1"} {
+		if !strings.Contains(first.stderr, want) {
+			t.Errorf("first run's stderr lacks %q:\n%s", want, first.stderr)
+		}
+	}
+
+	second := cli(declared.Add(5*time.Hour), "run", "--emergency", id[1], "--yes", "--json")
+	if second.code != ExitOK {
+		t.Fatalf("second run exit = %d; stderr:\n%s", second.code, second.stderr)
+	}
+	finals = finalPhases(t, second.stdout)
+	if len(finals) != 2 || finals["ent-gw"] != event.PhaseDone || finals["img-gw"] != event.PhaseDone {
+		t.Errorf("second run = %v, want ent-gw and img-gw done", finals)
+	}
+	if !strings.Contains(second.stderr, "imaging      deadline 2026-12-11 08:00 MST (19h0m0s left), patched 1/1") {
+		t.Errorf("second run's stderr lacks the imaging clock:\n%s", second.stderr)
+	}
+
+	checkEmergencyJournaled(t, stateDir, id[1], declared)
+	again := cli(declared.Add(6*time.Hour), "run", "--emergency", id[1], "--yes")
+	if again.code != ExitPolicy || !strings.Contains(again.stderr, "no unpatched host") {
+		t.Errorf("third run: exit %d, stderr:\n%s\nwant exit 3, nothing left to patch", again.code, again.stderr)
+	}
+	checkCommandLog(t, commands)
+}
+
+// checkEmergencyJournaled checks the patched times of emergency id.
+func checkEmergencyJournaled(t *testing.T, stateDir, id string, declared time.Time) {
+	t.Helper()
+	list := journalEmergencies(t, stateDir)
+	if len(list) != 1 || list[0].ID != id {
+		t.Fatalf("emergencies = %v, want %s", list, id)
+	}
+	e := list[0]
+	if len(e.Patched) != 3 || len(e.Remaining()) != 0 {
+		t.Errorf("patched = %v, want all three hosts", e.Patched)
+	}
+	if want := declared.Add(2 * time.Minute); !e.FirstPatched().Equal(want) {
+		t.Errorf("first patched = %s, want %s", e.FirstPatched(), want)
+	}
+	if want := declared.Add(5 * time.Hour); !e.LastPatched().Equal(want) {
+		t.Errorf("last patched = %s, want %s", e.LastPatched(), want)
+	}
+}
