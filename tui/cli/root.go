@@ -114,6 +114,7 @@ Without a command it opens the full-screen console on the inventory.`,
 		a.newRunCmd(),
 		a.newLabCmd(),
 		a.newDoctorCmd(),
+		a.newReportCmd(),
 	)
 	return root
 }

@@ -28,6 +28,18 @@ type pageData struct {
 	Tables   []model.Table
 }
 
+// WriteTables writes a page of tables, such as a run report, with the
+// quarterly report's styles.
+func WriteTables(w io.Writer, title, intro string, tables []model.Table) error {
+	return page.ExecuteTemplate(w, "tables", tablesPage{Title: title, Intro: intro, Tables: tables})
+}
+
+// tablesPage is the input of the "tables" template.
+type tablesPage struct {
+	Title, Intro string
+	Tables       []model.Table
+}
+
 // Write writes q to w as an HTML page.
 func Write(w io.Writer, q *model.Quarterly) error {
 	site := "all sites"

@@ -7,7 +7,7 @@ import (
 	"io"
 )
 
-// Write encodes v, a *model.Quarterly, to w.
+// Write encodes v, a *model.Quarterly or *model.RunReport, to w.
 func Write(w io.Writer, v any) error {
 	enc := stdjson.NewEncoder(w)
 	enc.SetIndent("", "  ")
