@@ -250,51 +250,66 @@ func hostColumns(width int) []int {
 func (s *fleetScreen) hostsView(width int) string {
 	st := s.c.styles
 	widths := hostColumns(width)
-	lines := []string{row(widths, "HOST", "STATE", "PLATFORM", "RB", "KEV", "BUILD", "LAST RUN")}
+	lines := []string{st.header.Render(row(widths, "HOST", "STATE", "PLATFORM", "RB", "KEV", "BUILD", "LAST RUN"))}
 	if s.filtering || s.filter.Value() != "" {
 		lines = append(lines, s.filter.View())
 	}
-	body := s.hostLines(widths)
+	items := s.hostItems()
 	visible := max(s.height-len(lines), 1)
-	start := scrollStart(s.bodyLine(s.host), len(body), visible)
-	lines = append(lines, body[start:min(start+visible, len(body))]...)
+	start := scrollStart(s.selectedItem(items), len(items), visible)
+	for _, it := range items[start:min(start+visible, len(items))] {
+		lines = append(lines, s.itemLine(it, widths))
+	}
 	if len(s.hosts) == 0 {
 		lines = append(lines, st.dim.Render("no host matches"))
 	}
-	lines[0] = st.header.Render(lines[0])
 	return strings.Join(lines, "\n")
 }
 
-// hostLines renders the host rows with a heading line before each group.
-func (s *fleetScreen) hostLines(widths []int) []string {
-	st := s.c.styles
-	var lines []string
+// hostItem is one line of the host pane: a group heading, or the host
+// row with index row when heading is empty.
+type hostItem struct {
+	heading string
+	row     int
+}
+
+// hostItems lists the host pane's lines, a heading before each group.
+// Only the visible ones are rendered, because a site may have thousands
+// of hosts.
+func (s *fleetScreen) hostItems() []hostItem {
+	items := make([]hostItem, 0, len(s.hosts)+4)
 	group := "\x00"
 	for i, r := range s.hosts {
 		if r.group != group {
 			group = r.group
-			lines = append(lines, st.section.Render("── "+groupTitle(group)))
+			items = append(items, hostItem{heading: groupTitle(group)})
 		}
-		line := row(widths, r.name, s.stateText(r), r.platform, rebootMark(r.reboot), kevText(r.exposure), r.build, runTime(r.lastRun))
-		if i == s.host && s.onHosts {
-			line = st.selected.Render(cell(line, sum(widths)))
-		}
-		lines = append(lines, line)
+		items = append(items, hostItem{row: i})
 	}
-	return lines
+	return items
 }
 
-// bodyLine returns the line of host row i within hostLines.
-func (s *fleetScreen) bodyLine(i int) int {
-	line, group := 0, "\x00"
-	for j := 0; j <= i && j < len(s.hosts); j++ {
-		if s.hosts[j].group != group {
-			group = s.hosts[j].group
-			line++
+// selectedItem returns the line of the selected host in items.
+func (s *fleetScreen) selectedItem(items []hostItem) int {
+	for i, it := range items {
+		if it.heading == "" && it.row == s.host {
+			return i
 		}
-		line++
 	}
-	return max(line-1, 0)
+	return 0
+}
+
+func (s *fleetScreen) itemLine(it hostItem, widths []int) string {
+	st := s.c.styles
+	if it.heading != "" {
+		return st.section.Render("── " + it.heading)
+	}
+	r := s.hosts[it.row]
+	line := row(widths, r.name, s.stateText(r), r.platform, rebootMark(r.reboot), kevText(r.exposure), r.build, runTime(r.lastRun))
+	if it.row == s.host && s.onHosts {
+		line = st.selected.Render(cell(line, sum(widths)))
+	}
+	return line
 }
 
 func sum(widths []int) int {
