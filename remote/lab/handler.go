@@ -116,13 +116,22 @@ func (hd *Handler) runThenBreak(ctx context.Context, x *Exec, f Faults) (int, er
 	return code, ErrDropped
 }
 
-// writeHugeOutput writes n bytes of numbered lines.
+// writeHugeOutput writes n bytes of numbered lines, a chunk of about
+// 64 KiB at a time, so that the lab's own memory stays small while a
+// client receives hundreds of megabytes.
 func writeHugeOutput(w io.Writer, n int64) {
 	var b bytes.Buffer
-	for i := 0; int64(b.Len()) < n; i++ {
-		fmt.Fprintf(&b, "huge-output line %08d: the quick brown fox jumps over the lazy dog\n", i)
+	for i := 0; n > 0; {
+		b.Reset()
+		for ; b.Len() < 64<<10; i++ {
+			fmt.Fprintf(&b, "huge-output line %08d: the quick brown fox jumps over the lazy dog\n", i)
+		}
+		chunk := b.Bytes()[:min(int64(b.Len()), n)]
+		if _, err := w.Write(chunk); err != nil {
+			return
+		}
+		n -= int64(len(chunk))
 	}
-	w.Write(b.Bytes()[:n])
 }
 
 // clixmlProgress is the progress record PowerShell writes to standard

@@ -53,14 +53,14 @@ func runEcho(_ context.Context, c *Call) (int, error) {
 	return 0, nil
 }
 
-// runPrintf handles %s, %d and %% conversions and the \n and \t escapes,
-// reusing the format for extra arguments as printf does.
+// runPrintf handles %s, %d and %% conversions and the escapes of
+// unescapePrintf, reusing the format for extra arguments as printf does.
 func runPrintf(_ context.Context, c *Call) (int, error) {
 	if len(c.Args) < 2 {
 		c.Errorf("printf: usage: printf format [arguments]\n")
 		return 2, nil
 	}
-	format := strings.NewReplacer(`\n`, "\n", `\t`, "\t", `\\`, `\`).Replace(c.Args[1])
+	format := unescapePrintf(c.Args[1])
 	args := c.Args[2:]
 	for {
 		used := printfOnce(c.Stdout, format, args)
@@ -69,6 +69,39 @@ func runPrintf(_ context.Context, c *Call) (int, error) {
 		}
 		args = args[used:]
 	}
+}
+
+// unescapePrintf replaces the backslash escapes of a printf format that
+// the lab supports: \n, \t, \\ and \NNN, one to three octal digits giving
+// one byte, as POSIX printf reads them.
+func unescapePrintf(format string) string {
+	var b strings.Builder
+	for i := 0; i < len(format); i++ {
+		if format[i] != '\\' || i+1 == len(format) {
+			b.WriteByte(format[i])
+			continue
+		}
+		i++
+		switch c := format[i]; {
+		case c == 'n':
+			b.WriteByte('\n')
+		case c == 't':
+			b.WriteByte('\t')
+		case c == '\\':
+			b.WriteByte('\\')
+		case c >= '0' && c <= '7':
+			n, end := 0, min(i+3, len(format))
+			for ; i < end && format[i] >= '0' && format[i] <= '7'; i++ {
+				n = n*8 + int(format[i]-'0')
+			}
+			i--
+			b.WriteByte(byte(n))
+		default:
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 func printfOnce(w io.Writer, format string, args []string) (used int) {

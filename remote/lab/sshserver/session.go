@@ -15,9 +15,13 @@ import (
 func (s *Server) handleSession(sess ssh.Session) {
 	ctx, cancel := context.WithCancel(sess.Context())
 	defer cancel()
+	// The channel stays registered after the handler returns, because
+	// gliderlabs/ssh v0.3.8 resends buffered early signals from a new
+	// goroutine on every Signals call. After Signals(nil) that goroutine
+	// would block on the nil channel for ever. The buffer takes the few
+	// late signals that a client sends.
 	signals := make(chan ssh.Signal, 8)
 	sess.Signals(signals)
-	defer sess.Signals(nil)
 	go cancelOnSignal(ctx, signals, cancel)
 
 	if pty, _, isPty := sess.Pty(); isPty && sess.RawCommand() == "" {
