@@ -101,7 +101,7 @@ func readCommand(line string) remote.Command {
 // Capture runs cmd and returns its standard output and exit status. A
 // non-zero exit is not an error; every other failure is.
 func (x *Exec) Capture(ctx context.Context, cmd remote.Command) (string, int, error) {
-	var stdout, stderr bytes.Buffer
+	var stdout, stderr keptOutput
 	err := x.Session.Run(ctx, cmd, &stdout, &stderr)
 	var exit *remote.ExitError
 	if errors.As(err, &exit) {
@@ -116,7 +116,7 @@ func (x *Exec) Capture(ctx context.Context, cmd remote.Command) (string, int, er
 // Stream runs cmd with its output going to the journal writers and
 // returns its exit status the way Capture does, keeping a copy of stdout.
 func (x *Exec) Stream(ctx context.Context, cmd remote.Command) (string, int, error) {
-	var stdout bytes.Buffer
+	var stdout keptOutput
 	err := x.Session.Run(ctx, cmd, io.MultiWriter(&stdout, x.Stdout), x.Stderr)
 	var exit *remote.ExitError
 	if errors.As(err, &exit) {
@@ -127,6 +127,27 @@ func (x *Exec) Stream(ctx context.Context, cmd remote.Command) (string, int, err
 	}
 	return stdout.String(), 0, nil
 }
+
+// maxKeptOutput bounds the copy of a stream that Capture and Stream keep
+// for parsing. A host that writes more (a runaway loop, a log dumped to
+// stdout) would otherwise hold the whole output in memory; the journal
+// still counts every byte.
+// NOTE: a parser sees only the first 8 MiB; no output parsed here comes
+// near that size.
+const maxKeptOutput = 8 << 20
+
+// keptOutput keeps the first maxKeptOutput bytes written to it and
+// discards the rest.
+type keptOutput struct{ buf bytes.Buffer }
+
+func (k *keptOutput) Write(p []byte) (int, error) {
+	if room := maxKeptOutput - k.buf.Len(); room > 0 {
+		k.buf.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
+}
+
+func (k *keptOutput) String() string { return k.buf.String() }
 
 // now returns the current instant from the runner's clock.
 func (x *Exec) now() time.Time {
