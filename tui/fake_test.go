@@ -38,11 +38,6 @@ func loadTestFleet(t testing.TB) *Fleet {
 // derives the host state from it.
 func testState(t testing.TB) *hoststate.State {
 	t.Helper()
-	store, err := state.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
 	run := "20261209T033000-0a1b2c3d"
 	at := testNow.Add(-30 * time.Minute)
 	events := []event.Event{
@@ -53,6 +48,18 @@ func testState(t testing.TB) *hoststate.State {
 		{Time: at.Add(3 * time.Minute), Run: run, Host: "ent-ehr-01", Payload: event.HostState{Phase: event.PhaseFailed, Reason: "install failed: 0x80240022"}},
 		{Time: at.Add(4 * time.Minute), Run: run, Payload: event.RunFinished{Done: 1, Failed: 1}},
 	}
+	return deriveState(t, events...)
+}
+
+// deriveState journals events in a temporary store and derives the host
+// state from the records, as the backend does.
+func deriveState(t testing.TB, events ...event.Event) *hoststate.State {
+	t.Helper()
+	store, err := state.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
 	if _, err := store.Append(context.Background(), events...); err != nil {
 		t.Fatal(err)
 	}
@@ -199,4 +206,17 @@ func stripANSI(s string) string {
 		b.WriteByte(s[i])
 	}
 	return b.String()
+}
+
+// interruptedState is testState with a later run that has no end, as
+// after a crash.
+func interruptedState(t testing.TB) *hoststate.State {
+	t.Helper()
+	at := testNow.Add(-10 * time.Minute)
+	run := "20261209T035000-feedf00d"
+	return deriveState(t,
+		event.Event{Time: at, Run: run, Payload: event.RunStarted{Operator: "dana", Playbook: "linux-apt-monthly",
+			Selection: "--site paeds --ring test", Hosts: []string{"paeds-files"}, CycleID: "2026-12"}},
+		event.Event{Time: at.Add(time.Minute), Run: run, Host: "paeds-files", Payload: event.HostState{Phase: event.PhaseInstalling}},
+	)
 }

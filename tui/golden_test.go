@@ -108,6 +108,11 @@ var goldenCases = []goldenCase{
 	}, keys: []string{"6"}, wait: "Integrity check passed"},
 	{name: "journal-error", backend: testFleetBackend, keys: []string{"6"}, wait: "permission denied"},
 	{name: "help", backend: testFleetBackend, keys: []string{"?"}},
+	{name: "runs-resumable", backend: func(t *testing.T) *fakeBackend {
+		f := loadTestFleet(t)
+		f.State = interruptedState(t)
+		return &fakeBackend{fleet: f}
+	}, keys: []string{"3"}},
 }
 
 // TestGolden compares each screen with its golden file. Keys sent after

@@ -5,6 +5,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"patchbay/state/event"
+	"patchbay/state/hoststate"
 )
 
 // runKeys are the keys of the run screen.
@@ -97,6 +98,9 @@ type runsScreen struct {
 	runs          []*runView
 	current       int
 	confirmAbort  bool
+	// earlier is the selected line of the journal's resumable runs,
+	// listed while this console has started none.
+	earlier int
 }
 
 // retryMsg asks the console to start a retry of a run: its failed
@@ -116,8 +120,11 @@ func (s *runsScreen) Capturing() bool { return s.confirmAbort }
 
 func (s *runsScreen) KeyHelp() []key.Binding {
 	k := runKeys
-	if s.confirmAbort {
+	switch {
+	case s.confirmAbort:
 		return []key.Binding{k.yes, k.no}
+	case s.view() == nil:
+		return []key.Binding{k.up, k.down, k.resume}
 	}
 	return []key.Binding{k.up, k.down, k.pageUp, k.pageDown, k.follow, k.prev, k.next,
 		k.pause, k.abort, k.retry, k.resume}
@@ -195,7 +202,7 @@ func (s *runsScreen) Update(msg tea.Msg) tea.Cmd {
 func (s *runsScreen) updateKey(msg tea.KeyPressMsg) tea.Cmd {
 	v := s.view()
 	if v == nil {
-		return nil
+		return s.updateEarlier(msg)
 	}
 	if s.confirmAbort {
 		return s.updateConfirm(msg, v)
@@ -242,7 +249,7 @@ func (s *runsScreen) updateControl(msg tea.KeyPressMsg, v *runView) tea.Cmd {
 		s.confirmAbort = true
 	case matches(msg, runKeys.retry) && ended && v.failedHosts() > 0:
 		return func() tea.Msg { return retryMsg{id: v.run.ID} }
-	case matches(msg, runKeys.resume) && ended && len(v.unfinished()) > 0:
+	case matches(msg, runKeys.resume) && ended && (len(v.unfinished()) > 0 || v.result.Err != nil):
 		return func() tea.Msg { return retryMsg{id: v.run.ID, unfinished: true} }
 	}
 	return nil
@@ -268,4 +275,35 @@ func (v *runView) unfinished() []string {
 		return nil
 	}
 	return v.result.Summary.Unfinished
+}
+
+// resumable returns the journal's runs that can be resumed, newest
+// first: interrupted ones and those aborted as resumable.
+func (s *runsScreen) resumable() []*hoststate.Run {
+	f := s.c.fleet
+	if f == nil || f.State == nil {
+		return nil
+	}
+	var out []*hoststate.Run
+	for i := len(f.State.Runs) - 1; i >= 0; i-- {
+		if r := f.State.Runs[i]; r.Resumable() {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// updateEarlier moves through the resumable runs and resumes one with u.
+func (s *runsScreen) updateEarlier(msg tea.KeyPressMsg) tea.Cmd {
+	runs := s.resumable()
+	switch {
+	case matches(msg, runKeys.up):
+		s.earlier = max(s.earlier-1, 0)
+	case matches(msg, runKeys.down):
+		s.earlier = min(s.earlier+1, max(len(runs)-1, 0))
+	case matches(msg, runKeys.resume) && s.earlier < len(runs):
+		id := runs[s.earlier].ID
+		return func() tea.Msg { return retryMsg{id: id, unfinished: true} }
+	}
+	return nil
 }

@@ -23,7 +23,7 @@ const runHeaderLines = 3
 func (s *runsScreen) View() string {
 	v := s.view()
 	if v == nil {
-		return "No run yet. Press 2 to plan one: pick a playbook and a scope, check the plan, confirm."
+		return fit(strings.Join(s.earlierLines(), "\n"), s.width, s.height)
 	}
 	lines := s.headerLines(v)
 	lines = append(lines, s.hostLines(v, s.hostsHeight())...)
@@ -222,6 +222,32 @@ func (s *runsScreen) reasonLines(h *runHost) []string {
 	lines = lines[:min(len(lines), 2)]
 	for i, l := range lines {
 		lines[i] = s.c.styles.warn.Render(l)
+	}
+	return lines
+}
+
+// earlierLines invite a plan while no run was started here, and list the
+// journal's runs that can be resumed.
+func (s *runsScreen) earlierLines() []string {
+	st := s.c.styles
+	wrap := func(text string) []string { return strings.Split(lipgloss.Wrap(text, max(s.width, 20), " "), "\n") }
+	lines := wrap("No run started in this console. Press 2 to plan one: pick a playbook and a scope, check the plan, confirm.")
+	runs := s.resumable()
+	if len(runs) == 0 {
+		return lines
+	}
+	lines = append(lines, "", st.section.Render("── Runs in the journal that did not finish: u resumes the selected one"))
+	for _, l := range wrap("A run still going in another patchbay holds its sites' locks, so resuming it fails.") {
+		lines = append(lines, st.dim.Render(l))
+	}
+	widths := []int{24, 18, max(s.width-60, 10), 15}
+	lines = append(lines, st.header.Render(row(widths, "RUN", "PLAYBOOK", "SELECTION", "LAST HEARD UTC")))
+	for i, r := range runs {
+		line := row(widths, r.ID, r.Start.Playbook, r.Start.Selection, r.LastHeard.UTC().Format("01-02 15:04"))
+		if i == s.earlier {
+			line = st.selected.Render(cell(line, s.width))
+		}
+		lines = append(lines, line)
 	}
 	return lines
 }

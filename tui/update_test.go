@@ -1,7 +1,10 @@
 package tui
 
 import (
+	"bytes"
+
 	"context"
+	"github.com/charmbracelet/colorprofile"
 	"strings"
 	"testing"
 	"time"
@@ -425,5 +428,47 @@ func TestViewFitsSmallTerminal(t *testing.T) {
 				t.Errorf("screen %s line %d is %d columns wide", screenNames[i], n, w)
 			}
 		}
+	}
+}
+
+func TestRunsOfferInterruptedRun(t *testing.T) {
+	f := loadTestFleet(t)
+	f.State = interruptedState(t)
+	m := newTestModel(t, &fakeBackend{fleet: f})
+	press(m, "3")
+	if screen := m.render(); !strings.Contains(screen, "20261209T035000-feedf00d") {
+		t.Fatalf("the run screen does not list the interrupted run:\n%s", screen)
+	}
+	cmd := press(m, "u")
+	if cmd == nil {
+		t.Fatal("u returned no command")
+	}
+	msg, ok := cmd().(retryMsg)
+	if !ok || msg.id != "20261209T035000-feedf00d" || !msg.unfinished {
+		t.Errorf("u returned %+v, want a resume of the interrupted run", cmd())
+	}
+}
+
+func TestNoColorKeepsMarks(t *testing.T) {
+	b := &fakeBackend{events: testRunEvents(), running: true, cleanup: t.Cleanup}
+	m := newTestModel(t, b)
+	r := startTestRun(t, m, b)
+	for _, e := range testRunEvents() {
+		m.Update(runEventMsg{id: r.ID, ev: e})
+	}
+	var out bytes.Buffer
+	w := &colorprofile.Writer{Forward: &out, Profile: colorprofile.Ascii}
+	if _, err := w.WriteString(m.render()); err != nil {
+		t.Fatal(err)
+	}
+	screen := out.String()
+	if strings.Contains(screen, "\x1b[3") || strings.Contains(screen, "\x1b[9") {
+		t.Errorf("the Ascii profile, which NO_COLOR selects, still has colours:\n%q", screen)
+	}
+	if !strings.Contains(screen, "18 m !!") {
+		t.Errorf("the silent host lost its mark without colour:\n%s", screen)
+	}
+	if !strings.Contains(screen, "installing 3/7") {
+		t.Errorf("the run screen lost the host state without colour:\n%s", screen)
 	}
 }
