@@ -2,11 +2,14 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"patchbay/inventory"
+	"patchbay/state"
+	"patchbay/state/emergency"
 )
 
 func (a *app) newStatusCmd() *cobra.Command {
@@ -18,6 +21,12 @@ func (a *app) newStatusCmd() *cobra.Command {
 reviews flagged), the medical devices, the holds that apply, whether the
 maintenance window is open now and when the next one opens (in site-local
 time), and the phase of the monthly cycle.
+
+With a journal in the state directory (--state), status also shows what
+it records: each host's last state, build, last run and pending reboot,
+the holds the runner set (such as after a reboot loop), runs without an
+end (still running or interrupted, with the command that resumes them)
+and the deadline clock of each open emergency at each affected site.
 
 --at previews the fleet at another instant, for planning a cycle. It takes
 RFC 3339 ("2026-12-08T22:00:00-05:00") or "YYYY-MM-DD HH:MM", which is read
@@ -40,17 +49,26 @@ type statusOptions struct {
 }
 
 // HostStateSource supplies what the journal records about hosts: their
-// derived state and the holds the runner set itself (for example after a
-// reboot loop), shown beside the inventory's holds.
+// derived state, the holds the runner set itself (for example after a
+// reboot loop), shown beside the inventory's holds, the runs without an
+// end and the open emergencies.
 type HostStateSource interface {
 	HostStates(ctx context.Context, inv *inventory.Inventory) (map[string]HostState, error)
 	RunnerHolds(ctx context.Context) ([]RunnerHold, error)
+	UnfinishedRuns(ctx context.Context) ([]UnfinishedRun, error)
+	OpenEmergencies(ctx context.Context) ([]*emergency.Emergency, error)
 }
 
 // HostState is a host's state as derived from the journal.
 type HostState struct {
-	State         string    `json:"state"`
+	// State is the last phase a run reported, such as done or failed.
+	State string `json:"state"`
+	// Reason is why the host failed, was missed or was skipped.
+	Reason        string    `json:"reason,omitempty"`
+	Build         string    `json:"build,omitempty"`
+	LastRun       string    `json:"last_run,omitempty"`
 	RebootPending bool      `json:"reboot_pending,omitempty"`
+	RebootReason  string    `json:"reboot_reason,omitempty"`
 	LastSeen      time.Time `json:"last_seen,omitzero"`
 }
 
@@ -62,10 +80,8 @@ type RunnerHold struct {
 	Since  time.Time `json:"since"`
 }
 
-// noHostState is the HostStateSource used until status reads the journal.
-//
-// TODO: read host state and runner holds from the journal in state/ and
-// use that source when the state directory holds one.
+// noHostState is the HostStateSource of a state directory without a
+// journal.
 type noHostState struct{}
 
 func (noHostState) HostStates(context.Context, *inventory.Inventory) (map[string]HostState, error) {
@@ -73,6 +89,29 @@ func (noHostState) HostStates(context.Context, *inventory.Inventory) (map[string
 }
 
 func (noHostState) RunnerHolds(context.Context) ([]RunnerHold, error) { return nil, nil }
+
+func (noHostState) UnfinishedRuns(context.Context) ([]UnfinishedRun, error) { return nil, nil }
+
+func (noHostState) OpenEmergencies(context.Context) ([]*emergency.Emergency, error) { return nil, nil }
+
+// hostStateSource returns the journal's state, or noHostState when no
+// state directory is set or it has no journal yet, because status shows
+// the inventory on its own too.
+func (a *app) hostStateSource(ctx context.Context) (HostStateSource, error) {
+	if _, err := state.ResolveDir(a.stateDir, a.getenv); err != nil {
+		return noHostState{}, nil
+	}
+	store, err := a.openJournalIfExists()
+	if err != nil || store == nil {
+		return noHostState{}, err
+	}
+	defer store.Close()
+	source, err := readHostState(ctx, store)
+	if err != nil {
+		return nil, withExit(ExitFailures, fmt.Errorf("read the journal in %s: %w", store.Dir(), err))
+	}
+	return source, nil
+}
 
 func (a *app) status(ctx context.Context, o statusOptions) error {
 	at, err := a.statusInstant(o.at)
@@ -86,7 +125,11 @@ func (a *app) status(ctx context.Context, o statusOptions) error {
 	if o.site != "" && inv.Site(o.site) == nil {
 		return usageErrorf("unknown site %q: see patchbay status without --site for the site IDs", o.site)
 	}
-	report, err := buildStatus(ctx, inv, noHostState{}, at, o.site)
+	source, err := a.hostStateSource(ctx)
+	if err != nil {
+		return err
+	}
+	report, err := buildStatus(ctx, inv, source, at, o.site)
 	if err != nil {
 		return err
 	}
@@ -116,9 +159,10 @@ func (a *app) statusInstant(text string) (time.Time, error) {
 // statusReport is the status of the fleet at one instant; it is also the
 // JSON output.
 type statusReport struct {
-	At    time.Time    `json:"at"`
-	Phase phaseJSON    `json:"phase"`
-	Sites []siteStatus `json:"sites"`
+	At             time.Time       `json:"at"`
+	Phase          phaseJSON       `json:"phase"`
+	UnfinishedRuns []UnfinishedRun `json:"unfinished_runs,omitempty"`
+	Sites          []siteStatus    `json:"sites"`
 }
 
 type phaseJSON struct {
@@ -141,7 +185,19 @@ type siteStatus struct {
 	Holds       []holdStatus         `json:"holds"`
 	RunnerHolds []RunnerHold         `json:"runner_holds"`
 	HostStates  map[string]HostState `json:"host_states,omitempty"`
+	Emergencies []emergencyClock     `json:"emergencies,omitempty"`
 	location    *time.Location
+}
+
+// emergencyClock is the deadline clock of an open emergency at one site.
+type emergencyClock struct {
+	ID        string    `json:"id"`
+	CVEs      []string  `json:"cves"`
+	Deadline  time.Time `json:"deadline"`
+	Remaining string    `json:"remaining"`
+	Overdue   bool      `json:"overdue,omitempty"`
+	Patched   int       `json:"patched"`
+	Total     int       `json:"total"`
 }
 
 type windowStatus struct {

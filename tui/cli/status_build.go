@@ -3,35 +3,81 @@ package cli
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"patchbay/inventory"
 	"patchbay/inventory/schedule"
+	"patchbay/state/emergency"
 )
 
 // buildStatus computes the status of every site (or only siteID) at at.
 func buildStatus(ctx context.Context, inv *inventory.Inventory, source HostStateSource, at time.Time, siteID string) (statusReport, error) {
-	states, err := source.HostStates(ctx, inv)
+	j, err := readJournalState(ctx, inv, source)
 	if err != nil {
-		return statusReport{}, fmt.Errorf("read host state: %w", err)
+		return statusReport{}, err
 	}
-	runnerHolds, err := source.RunnerHolds(ctx)
-	if err != nil {
-		return statusReport{}, fmt.Errorf("read runner holds: %w", err)
-	}
+
 	phase := schedule.PhaseAt(at, inv.RingTimings())
 	report := statusReport{At: at, Phase: phaseJSON{
 		Name: phase.String(), Stage: string(phase.Stage), Ring: phase.Ring, Release: phase.Release, Until: phase.Until,
 	}}
+	for _, run := range j.runs {
+		if siteID == "" || slices.Contains(run.Sites, siteID) {
+			report.UnfinishedRuns = append(report.UnfinishedRuns, run)
+		}
+	}
 	for _, site := range inv.Sites {
 		if siteID != "" && site.ID != siteID {
 			continue
 		}
 		s := newSiteStatus(inv, site, at)
-		s.RunnerHolds, s.HostStates = siteRunnerState(inv, site, runnerHolds, states)
+		s.RunnerHolds, s.HostStates = siteRunnerState(inv, site, j.holds, j.states)
+		s.Emergencies = siteEmergencies(inv, site, j.emergencies, at)
 		report.Sites = append(report.Sites, s)
 	}
 	return report, nil
+}
+
+// journalState is everything status reads from a HostStateSource.
+type journalState struct {
+	states      map[string]HostState
+	holds       []RunnerHold
+	runs        []UnfinishedRun
+	emergencies []*emergency.Emergency
+}
+
+func readJournalState(ctx context.Context, inv *inventory.Inventory, source HostStateSource) (journalState, error) {
+	var j journalState
+	var err error
+	if j.states, err = source.HostStates(ctx, inv); err != nil {
+		return j, fmt.Errorf("read host state: %w", err)
+	}
+	if j.holds, err = source.RunnerHolds(ctx); err != nil {
+		return j, fmt.Errorf("read runner holds: %w", err)
+	}
+	if j.runs, err = source.UnfinishedRuns(ctx); err != nil {
+		return j, fmt.Errorf("read unfinished runs: %w", err)
+	}
+	if j.emergencies, err = source.OpenEmergencies(ctx); err != nil {
+		return j, fmt.Errorf("read emergencies: %w", err)
+	}
+	return j, nil
+}
+
+// siteEmergencies returns the deadline clocks of the open emergencies
+// that affect a host of the site.
+func siteEmergencies(inv *inventory.Inventory, site *inventory.Site, list []*emergency.Emergency, at time.Time) []emergencyClock {
+	var out []emergencyClock
+	for _, e := range list {
+		c := e.Clock(site.ID, site.TimeZone, siteHostNames(inv, site.ID), at)
+		if c.Total == 0 {
+			continue
+		}
+		out = append(out, emergencyClock{ID: e.ID, CVEs: e.CVEs, Deadline: c.Deadline, Remaining: remainingText(c.Remaining),
+			Overdue: c.Overdue(), Patched: c.Patched, Total: c.Total})
+	}
+	return out
 }
 
 func newSiteStatus(inv *inventory.Inventory, site *inventory.Site, at time.Time) siteStatus {

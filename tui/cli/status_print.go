@@ -1,10 +1,14 @@
 package cli
 
 import (
+	"cmp"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
+
+	"patchbay/state/event"
 )
 
 // localLayout formats instants in site-local time with the zone's
@@ -14,6 +18,10 @@ const localLayout = "Mon 2006-01-02 15:04 MST"
 func printStatus(w io.Writer, r statusReport) {
 	fmt.Fprintf(w, "at %s · cycle: %s until %s (release %s)\n",
 		r.At.Format(time.RFC3339), r.Phase.Name, r.Phase.Until.Format(localLayout), r.Phase.Release.Format(localLayout))
+	for _, run := range r.UnfinishedRuns {
+		fmt.Fprintf(w, "unfinished run %s: %s on %s, started %s, last heard %s; unless it is still running, finish it with patchbay run --resume %s\n",
+			run.ID, run.Playbook, listOrNone(run.Sites), run.Started.UTC().Format(time.RFC3339), run.LastHeard.UTC().Format(time.RFC3339), run.ID)
+	}
 	for _, s := range r.Sites {
 		fmt.Fprintln(w)
 		printSite(w, s, r.At)
@@ -55,6 +63,48 @@ func printSite(w io.Writer, s siteStatus, at time.Time) {
 	for _, h := range s.RunnerHolds {
 		fmt.Fprintf(w, "  runner hold on %s: %s, %s (since %s)\n", h.Host, h.Item, h.Reason, h.Since.In(s.location).Format(localLayout))
 	}
+	printHostStates(w, s)
+	for _, e := range s.Emergencies {
+		left := e.Remaining
+		if e.Overdue {
+			left = "OVERDUE, " + left
+		}
+		fmt.Fprintf(w, "  emergency %s (%s): deadline %s (%s), patched %d/%d\n",
+			e.ID, strings.Join(e.CVEs, ", "), e.Deadline.In(s.location).Format(localLayout), left, e.Patched, e.Total)
+	}
+}
+
+// printHostStates prints one line per host the journal has a state for,
+// sorted by name.
+func printHostStates(w io.Writer, s siteStatus) {
+	names := make([]string, 0, len(s.HostStates))
+	for name := range s.HostStates {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		fmt.Fprintf(w, "  host %s: %s\n", name, hostStateText(s.HostStates[name], s.location))
+	}
+}
+
+func hostStateText(st HostState, loc *time.Location) string {
+	parts := []string{cmp.Or(st.State, "no run yet")}
+	if st.Reason != "" {
+		parts[0] += " (" + st.Reason + ")"
+	}
+	if st.Build != "" {
+		parts = append(parts, "build "+st.Build)
+	}
+	if st.LastRun != "" {
+		parts = append(parts, "last run "+st.LastRun)
+	}
+	if st.RebootPending && st.State != string(event.PhaseRebootPending) {
+		parts = append(parts, strings.TrimSuffix("reboot pending: "+st.RebootReason, ": "))
+	}
+	if !st.LastSeen.IsZero() {
+		parts = append(parts, "last heard "+st.LastSeen.In(loc).Format(localLayout))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func windowText(w windowStatus, at time.Time) string {
