@@ -31,7 +31,7 @@ func coverageChart(q *model.Quarterly) template.HTML {
 	series := len(q.Months) + 1
 	group := series*barHeight + 14
 	height := len(rows)*group + 40
-	plot := chartWidth - labelWidth - 60
+	plot := chartWidth - labelWidth - 110 // room for "3/3 (100.0 %)" after a full bar
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-label="Coverage per month and site">`, chartWidth, height)
 	for pct := 0; pct <= 100; pct += 25 {
@@ -73,10 +73,10 @@ type legendItem struct{ Color, Label string }
 
 // responseChart draws, per emergency, the hours from declaration and from
 // the catalogue date to the last host patched, against the 24 h and 72 h
-// targets. An unfinished response is drawn as a bar to the chart's end.
+// targets.
 func responseChart(q *model.Quarterly) template.HTML {
 	const maxHours = 96.0
-	plot := chartWidth - labelWidth - 90
+	plot := chartWidth - labelWidth - 170 // room for "from catalogue: 95.9 h" after a bar
 	group := 2*barHeight + 14
 	height := len(q.Emergencies)*group + 40
 	xAt := func(h float64) int { return labelWidth + int(float64(plot)*min(h, maxHours)/maxHours) }
@@ -102,12 +102,16 @@ func responseBar(b *strings.Builder, y int, from string, t *model.Target, xAt fu
 		fmt.Fprintf(b, `<text x="%d" y="%d" class="value">from %s: no catalogue date</text>`, labelWidth+4, y+barHeight-4, from)
 		return
 	}
-	hours, text := t.Hours, fmt.Sprintf("from %s: %s h", from, model.FormatHours(t.Hours))
-	class := ""
-	if hours < 0 {
-		hours, text, class = 1e9, fmt.Sprintf("from %s: not every host patched", from), ` class="open"`
+	text := fmt.Sprintf("from %s: %s h", from, model.FormatHours(t.Hours))
+	if t.Hours < 0 {
+		// An open response runs past every target, so its bar fills the
+		// plot, drawn faint, with the text inside it.
+		w := xAt(1e9) - labelWidth
+		fmt.Fprintf(b, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s" class="open"/>`, labelWidth, y, w, barHeight-2, color)
+		fmt.Fprintf(b, `<text x="%d" y="%d" class="value">from %s: not every host patched</text>`, labelWidth+4, y+barHeight-4, from)
+		return
 	}
-	w := xAt(hours) - labelWidth
-	fmt.Fprintf(b, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s"%s/>`, labelWidth, y, w, barHeight-2, color, class)
+	w := xAt(t.Hours) - labelWidth
+	fmt.Fprintf(b, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s"/>`, labelWidth, y, w, barHeight-2, color)
 	fmt.Fprintf(b, `<text x="%d" y="%d" class="value">%s</text>`, labelWidth+w+4, y+barHeight-4, template.HTMLEscapeString(text))
 }

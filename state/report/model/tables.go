@@ -15,6 +15,16 @@ type Table struct {
 	Title   string
 	Columns []string
 	Rows    [][]string
+	// Alerts maps a column index to the cell value that marks a problem,
+	// such as "no" under "current", for writers that can highlight it.
+	Alerts map[int]string
+}
+
+// Alert reports whether the cell in column col contains the table's problem
+// value for that column.
+func (t Table) Alert(col int, cell string) bool {
+	want, ok := t.Alerts[col]
+	return ok && cell == want
 }
 
 // TimeLayout formats instants in tables, always in UTC.
@@ -115,7 +125,8 @@ func ratioCells(r Ratio) []string {
 
 func (q *Quarterly) hostsTable() Table {
 	t := Table{Name: "hosts", Title: "Patchable hosts at quarter end",
-		Columns: []string{"host", "site", "ring", "platform", "current", "last patched", "reason"}}
+		Columns: []string{"host", "site", "ring", "platform", "current", "last patched", "reason"},
+		Alerts:  map[int]string{4: "no"}}
 	for _, h := range q.Hosts {
 		t.Rows = append(t.Rows, []string{h.Host, h.Site, h.Ring, h.Platform, YesNo(h.Current), FormatTime(h.Patched), h.Reason})
 	}
@@ -153,7 +164,8 @@ func dateOnly(t time.Time) string {
 
 func (q *Quarterly) exceptionsTable() Table {
 	t := Table{Name: "exceptions", Title: "Exceptions",
-		Columns: []string{"id", "hosts", "application", "reason", "controls", "owner", "review by", "overdue", "change in quarter"}}
+		Columns: []string{"id", "hosts", "application", "reason", "controls", "owner", "review by", "overdue", "change in quarter"},
+		Alerts:  map[int]string{7: "yes"}}
 	for _, e := range q.Exceptions {
 		change := e.Change
 		if change == "" {
@@ -177,7 +189,8 @@ func (q *Quarterly) emergenciesTable() Table {
 	t := Table{Name: "emergencies", Title: "Emergency response",
 		Columns: []string{"id", "cves", "kev added", "declared", "hosts", "patched", "first patched", "last patched",
 			"hours from declaration", "24h from declaration", "72h from declaration",
-			"hours from catalogue", "24h from catalogue", "72h from catalogue"}}
+			"hours from catalogue", "24h from catalogue", "72h from catalogue"},
+		Alerts: map[int]string{9: "no", 10: "no", 12: "no", 13: "no"}}
 	for _, e := range q.Emergencies {
 		row := []string{e.ID, list(e.CVEs), dateOnly(e.KEVAdded), FormatTime(e.Declared),
 			strconv.Itoa(e.Hosts), strconv.Itoa(e.Patched), FormatTime(e.FirstPatched), FormatTime(e.LastPatched)}
@@ -204,7 +217,8 @@ func (q *Quarterly) incidentsTable() Table {
 
 func (q *Quarterly) runsTable() Table {
 	t := Table{Name: "runs", Title: "Appendix: runs of the quarter",
-		Columns: []string{"run", "started", "operator", "playbook", "scope", "cycle", "outcome", "done", "failed", "missed", "skipped", "overrides"}}
+		Columns: []string{"run", "started", "operator", "playbook", "scope", "cycle", "outcome", "done", "failed", "missed", "skipped", "overrides"},
+		Alerts:  map[int]string{6: "failures"}}
 	for _, r := range q.Runs {
 		t.Rows = append(t.Rows, []string{r.ID, FormatTime(r.Started), r.Operator, r.Playbook, r.Scope, r.Cycle, r.Outcome(),
 			strconv.Itoa(r.Done), strconv.Itoa(r.Failed), strconv.Itoa(r.Missed), strconv.Itoa(r.Skipped), list(r.Overrides)})
