@@ -11,6 +11,7 @@ import (
 	"go.uber.org/goleak"
 
 	"patchbay/playbooks/plan"
+	"patchbay/remote/lab"
 	"patchbay/state/event"
 	"patchbay/tui"
 )
@@ -27,9 +28,9 @@ func TestConsoleNeedsTerminal(t *testing.T) {
 
 // newTestConsoleBackend returns the console's backend on the run tests'
 // fleet and a fresh journal, with the lab hosts as the dialer.
-func newTestConsoleBackend(t *testing.T) *consoleBackend {
+func newTestConsoleBackend(t *testing.T, faults map[string]lab.Faults) *consoleBackend {
 	t.Helper()
-	useLabHosts(t, nil)
+	useLabHosts(t, faults)
 	a := &app{env: Env{Getenv: func(string) string { return "" }, Now: func() time.Time { return runTime }},
 		inventory: runFleet, stateDir: t.TempDir()}
 	store, err := a.openJournal(false)
@@ -62,7 +63,7 @@ func drain(t *testing.T, r *tui.Run) (tui.RunResult, []event.Event) {
 func TestConsoleBackendRunsPlan(t *testing.T) {
 	current := goleak.IgnoreCurrent()
 	t.Cleanup(func() { goleak.VerifyNone(t, current) }) // after the store closes
-	b := newTestConsoleBackend(t)
+	b := newTestConsoleBackend(t, nil)
 	ctx := context.Background()
 	if _, err := b.LoadFleet(ctx); err != nil {
 		t.Fatalf("load the fleet: %v", err)
@@ -114,7 +115,7 @@ func TestConsoleBackendRunsPlan(t *testing.T) {
 }
 
 func TestConsoleBackendOverrideReasonsReachPlan(t *testing.T) {
-	b := newTestConsoleBackend(t)
+	b := newTestConsoleBackend(t, nil)
 	ctx := context.Background()
 	if _, err := b.LoadFleet(ctx); err != nil {
 		t.Fatal(err)
@@ -130,7 +131,7 @@ func TestConsoleBackendOverrideReasonsReachPlan(t *testing.T) {
 }
 
 func TestConsoleBackendNothingRunnable(t *testing.T) {
-	b := newTestConsoleBackend(t)
+	b := newTestConsoleBackend(t, nil)
 	ctx := context.Background()
 	if _, err := b.LoadFleet(ctx); err != nil {
 		t.Fatal(err)
@@ -159,5 +160,35 @@ func TestLabWithoutTerminalStops(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "the console needs a terminal") {
 		t.Errorf("output lacks the terminal error:\n%s", out.String())
+	}
+}
+
+func TestConsoleBackendRetriesFailedHost(t *testing.T) {
+	b := newTestConsoleBackend(t, map[string]lab.Faults{"north-web": {lab.FaultRebootLoop: ""}})
+	ctx := context.Background()
+	if _, err := b.LoadFleet(ctx); err != nil {
+		t.Fatal(err)
+	}
+	req := tui.PlanRequest{Playbook: "linux-apt-monthly", Selection: plan.Selection{Rings: []string{"test"}}}
+	p, err := b.Plan(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := b.Start(ctx, req, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if result, _ := drain(t, first); result.Summary.Hosts["north-web"] != event.PhaseFailed {
+		t.Fatalf("first run = %v, want north-web failed by the reboot loop", result.Summary.Hosts)
+	}
+
+	useLabHosts(t, nil)
+	retry, err := b.Retry(ctx, first.ID, false)
+	if err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	result, _ := drain(t, retry)
+	if len(result.Summary.Hosts) != 1 || result.Summary.Hosts["north-web"] != event.PhaseDone {
+		t.Errorf("retry = %v, want only north-web, done", result.Summary.Hosts)
 	}
 }
