@@ -2,8 +2,6 @@ package cli
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -55,19 +53,7 @@ func TestStatusJournalGolden(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d, want 0; stderr:\n%s", code, stderr)
 	}
-	golden := filepath.Join("testdata", "status", "journal.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(stdout), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create it): %v", err)
-	}
-	if stdout != string(want) {
-		t.Errorf("status output differs from %s:\n%s", golden, stdout)
-	}
+	checkStatusGolden(t, "journal.golden", stdout)
 }
 
 func TestStatusJournalJSON(t *testing.T) {

@@ -17,12 +17,19 @@ func TestStatusExamplesGolden(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d, want 0; stderr:\n%s", code, stderr)
 	}
-	golden := filepath.Join("testdata", "status", "examples.golden")
+	checkStatusGolden(t, "examples.golden", stdout)
+}
+
+// checkStatusGolden compares got with testdata/status/name, which -update
+// rewrites.
+func checkStatusGolden(t *testing.T, name, got string) {
+	t.Helper()
+	golden := filepath.Join("testdata", "status", name)
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(golden, []byte(stdout), 0o644); err != nil {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -30,8 +37,8 @@ func TestStatusExamplesGolden(t *testing.T) {
 	if err != nil {
 		t.Fatalf("read golden file (run with -update to create it): %v", err)
 	}
-	if stdout != string(want) {
-		t.Errorf("status output differs from %s:\n%s", golden, stdout)
+	if got != string(want) {
+		t.Errorf("status output differs from %s:\n%s", golden, got)
 	}
 }
 
