@@ -13,13 +13,23 @@ func (s *planScreen) Update(msg tea.Msg) tea.Cmd {
 	case planSiteMsg:
 		s.selectSite(msg.site)
 	case fleetLoadedMsg:
-		s.invalidate()
+		return s.replan()
 	case planMadeMsg:
 		s.plan, s.planErr, s.req, s.offset = msg.plan, msg.err, msg.req, 0
 	case tea.KeyPressMsg:
 		return s.updateKey(msg)
 	}
 	return nil
+}
+
+// replan makes the shown plan again after the fleet was reloaded, for
+// example when a run ended, because its gates and skips may have
+// changed. A plan waiting for confirmation is left alone.
+func (s *planScreen) replan() tea.Cmd {
+	if s.plan == nil || s.confirm {
+		return nil
+	}
+	return planCmd(s.c.ctx, s.c.backend, s.req)
 }
 
 func (s *planScreen) setPlaybooks(msg playbooksMsg) tea.Cmd {

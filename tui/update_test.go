@@ -472,3 +472,43 @@ func TestNoColorKeepsMarks(t *testing.T) {
 		t.Errorf("the run screen lost the host state without colour:\n%s", screen)
 	}
 }
+
+func TestFleetReloadReplans(t *testing.T) {
+	b := &fakeBackend{}
+	m := newTestModel(t, b)
+	m.Update(playbooksMsg{names: []string{"facts"}})
+	press(m, "2")
+	m.Update(press(m, "p")())
+	if m.plan.plan == nil {
+		t.Fatalf("no plan after p: %v", m.plan.planErr)
+	}
+	_, cmd := m.Update(fleetLoadedMsg{fleet: b.fleet})
+	if cmd == nil {
+		t.Fatal("a reloaded fleet did not plan again")
+	}
+	if msg, ok := cmd().(planMadeMsg); !ok || msg.req.Playbook != "facts" {
+		t.Errorf("reload returned %+v, want a new plan of facts", cmd())
+	}
+}
+
+func TestBracketsSwitchRuns(t *testing.T) {
+	b := &fakeBackend{running: true, cleanup: t.Cleanup}
+	m := newTestModel(t, b)
+	first := startTestRun(t, m, b)
+	second := b.newRun("20261209T041000-0000beef", "facts", nil)
+	m.Update(runStartedMsg{run: second})
+	if got := m.runs.view().run.ID; got != second.ID {
+		t.Fatalf("a new run shows %s, want the new run %s", got, second.ID)
+	}
+	press(m, "[")
+	if got := m.runs.view().run.ID; got != first.ID {
+		t.Errorf("[ shows %s, want %s", got, first.ID)
+	}
+	press(m, "]")
+	if got := m.runs.view().run.ID; got != second.ID {
+		t.Errorf("] shows %s, want %s", got, second.ID)
+	}
+	if screen := m.render(); !strings.Contains(screen, "Run 2/2") {
+		t.Errorf("the header does not count the runs:\n%s", screen)
+	}
+}
