@@ -69,10 +69,11 @@ func (m *Model) statusBar() string {
 	return m.c.styles.statusBar.Render(cell(text, m.width))
 }
 
-// helpView lists the keys of the screen in view and the global keys.
+// helpView lists the keys of the screen in view and the global keys. It
+// has no blank lines, so that the longest list fits in 80×24.
 func (m *Model) helpView() string {
 	st := m.c.styles
-	lines := []string{st.title.Render("Keys of the " + screenNames[m.active] + " screen"), ""}
+	lines := []string{st.title.Render("Keys of the " + screenNames[m.active] + " screen") + st.dim.Render(" (any key closes this help)")}
 	for _, b := range m.screens[m.active].KeyHelp() {
 		lines = append(lines, helpLine(b))
 	}
@@ -80,9 +81,9 @@ func (m *Model) helpView() string {
 	for _, b := range appKeys.screens {
 		screens = append(screens, b.Help().Key+" "+b.Help().Desc)
 	}
-	lines = append(lines, "", st.title.Render("Everywhere"),
+	lines = append(lines, st.title.Render("Everywhere"),
 		strings.Join(screens[:3], " · "), strings.Join(screens[3:], " · "),
-		helpLine(appKeys.help), helpLine(appKeys.quit), st.dim.Render("Any key closes this help."))
+		"? show or hide this help · q quit (asks first while runs are active)")
 	return st.overlay.Render(strings.Join(lines, "\n"))
 }
 

@@ -512,3 +512,24 @@ func TestBracketsSwitchRuns(t *testing.T) {
 		t.Errorf("the header does not count the runs:\n%s", screen)
 	}
 }
+
+func TestTinyTerminalRenders(t *testing.T) {
+	b := &fakeBackend{events: finishedRunEvents(), running: true, cleanup: t.Cleanup}
+	m := newTestModel(t, b)
+	r := startTestRun(t, m, b)
+	for _, e := range finishedRunEvents() {
+		m.Update(runEventMsg{id: r.ID, ev: e})
+	}
+	for _, size := range [][2]int{{1, 1}, {20, 5}, {40, 10}, {80, 24}, {300, 100}} {
+		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		for i := range screenNames {
+			m.active = i
+			for _, help := range []bool{false, true} {
+				m.showHelp = help
+				if lines := strings.Count(m.render(), "\n") + 1; lines != max(size[1], 4) {
+					t.Errorf("%s at %dx%d (help %v) renders %d lines", screenNames[i], size[0], size[1], help, lines)
+				}
+			}
+		}
+	}
+}
