@@ -67,7 +67,7 @@ type errMsg struct {
 // fleetLoadedMsg carries a freshly loaded fleet.
 type fleetLoadedMsg struct{ fleet *Fleet }
 
-// reloadMsg asks for the fleet to be loaded again.
+// reloadMsg requests a new load of the fleet.
 type reloadMsg struct{}
 
 // tickMsg advances the console's clock.
@@ -255,7 +255,7 @@ func (m *Model) switchTo(i int) tea.Cmd {
 	return nil
 }
 
-// quit leaves at once when no run is active. Otherwise the first q asks,
+// quit leaves at once when no run is active. Otherwise the first q warns,
 // and the second aborts the runs and leaves once they have stopped, so
 // each run is journaled as aborted and can be resumed.
 func (m *Model) quit() tea.Cmd {

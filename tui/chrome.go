@@ -73,7 +73,7 @@ func (m *Model) statusBar() string {
 // has no blank lines, so that the longest list fits in 80×24.
 func (m *Model) helpView() string {
 	st := m.c.styles
-	lines := []string{st.title.Render("Keys of the " + screenNames[m.active] + " screen") + st.dim.Render(" (any key closes this help)")}
+	lines := []string{st.title.Render("Keys of the "+screenNames[m.active]+" screen") + st.dim.Render(" (any key closes this help)")}
 	for _, b := range m.screens[m.active].KeyHelp() {
 		lines = append(lines, helpLine(b))
 	}

@@ -36,7 +36,7 @@ type fleetScreen struct {
 	filtering     bool
 }
 
-// planSiteMsg asks the console to open the plan screen on a site.
+// planSiteMsg requests the plan screen on a site.
 type planSiteMsg struct{ site string }
 
 func newFleetScreen(c *common) *fleetScreen {
@@ -112,7 +112,7 @@ func (s *fleetScreen) move(delta int) {
 	s.refreshHosts()
 }
 
-// updateFilter edits the filter; enter keeps it and esc clears it.
+// updateFilter edits the filter. Enter keeps it and esc clears it.
 func (s *fleetScreen) updateFilter(msg tea.KeyPressMsg) tea.Cmd {
 	if s.filter.Edit(msg) {
 		s.filtering = false

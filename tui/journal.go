@@ -221,8 +221,8 @@ func (s *journalScreen) verifyLine() string {
 	return st.ok.Render(fmt.Sprintf("Integrity check passed: %d records, head %s", v.Records, shortHead(v.Head.String())))
 }
 
-// runSuffix returns the random part of a run id, which tells runs of
-// the same minute apart; the filter still matches the whole id.
+// runSuffix returns the random part of a run id, which distinguishes
+// runs of the same minute. The filter still matches the whole id.
 func runSuffix(id string) string {
 	if _, suffix, ok := strings.Cut(id, "-"); ok {
 		return suffix

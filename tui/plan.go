@@ -54,7 +54,7 @@ type planMadeMsg struct {
 	err  error
 }
 
-// startMsg asks the console to start a confirmed plan.
+// startMsg requests the start of a confirmed plan.
 type startMsg struct {
 	req  PlanRequest
 	plan *plan.Plan

@@ -133,8 +133,9 @@ func (s *planScreen) updateText(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// toggleOverride turns an override off, or asks for the reason that
-// turns it on: an override without a written reason is not accepted.
+// toggleOverride turns an override off, or prompts for the reason that
+// turns it on, because an override without a written reason is not
+// accepted.
 func (s *planScreen) toggleOverride(name string, reason *string) tea.Cmd {
 	s.invalidate()
 	if *reason != "" {

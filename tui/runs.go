@@ -103,8 +103,8 @@ type runsScreen struct {
 	earlier int
 }
 
-// retryMsg asks the console to start a retry of a run: its failed
-// hosts, or with unfinished set, the hosts an abort left unfinished.
+// retryMsg requests a retry of a run: its failed hosts, or with
+// unfinished set, the hosts an abort left unfinished.
 type retryMsg struct {
 	id         string
 	unfinished bool
