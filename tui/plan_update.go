@@ -39,12 +39,24 @@ func (s *planScreen) setPlaybooks(msg playbooksMsg) tea.Cmd {
 		}
 	}
 	s.playbooks = msg.names
-	for i, name := range s.playbooks {
-		if strings.HasPrefix(name, "windows-monthly") {
-			s.choice[fieldPlaybook] = i
+	s.choice[fieldPlaybook] = defaultPlaybook(msg.names)
+	return nil
+}
+
+// defaultPlaybook returns the index of the monthly Windows playbook, else
+// of the first monthly one, else 0: most runs are the monthly cycle, and
+// most hosts run Windows.
+func defaultPlaybook(names []string) int {
+	first := -1
+	for i, name := range names {
+		if name == "windows-monthly" {
+			return i
+		}
+		if first < 0 && strings.HasSuffix(name, "-monthly") {
+			first = i
 		}
 	}
-	return nil
+	return max(first, 0)
 }
 
 func (s *planScreen) updateKey(msg tea.KeyPressMsg) tea.Cmd {

@@ -533,3 +533,20 @@ func TestTinyTerminalRenders(t *testing.T) {
 		}
 	}
 }
+
+func TestDefaultPlaybookIsMonthly(t *testing.T) {
+	cases := []struct {
+		names []string
+		want  int
+	}{
+		{[]string{"cisco-ios-firmware", "linux-apt-monthly", "windows-monthly"}, 2},
+		{[]string{"cisco-ios-firmware", "facts", "linux-apt-monthly"}, 2},
+		{[]string{"facts"}, 0},
+		{nil, 0},
+	}
+	for _, c := range cases {
+		if got := defaultPlaybook(c.names); got != c.want {
+			t.Errorf("defaultPlaybook(%v) = %d, want %d", c.names, got, c.want)
+		}
+	}
+}
