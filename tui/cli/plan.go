@@ -148,14 +148,13 @@ func (a *app) planOptions(ctx context.Context, f *planFlags, in planInput, at ti
 	if err != nil {
 		return plan.Options{}, err
 	}
-	// NOTE: SiteLock stays nil, so plan does not show sites locked by
-	// another run; run still refuses them with exit 3 when it locks them.
 	opts := plan.Options{At: at, Cycle: cycleID(at), Overrides: overrides, Vars: vars, Windows: plan.SiteWindows{},
 		CheckCredential: credentialCheck(in.inv, a.getenv), Emergency: in.emergency.planEmergency()}
 	if in.emergency != nil {
 		opts.Cycle = in.emergency.request.CycleID
 	}
 	if in.store != nil {
+		opts.SiteLock = siteLockHolder(in.store.Dir())
 		recs, err := in.store.Records(ctx, state.Filter{})
 		if err != nil {
 			return opts, withExit(ExitFailures, err)

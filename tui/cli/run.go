@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"syscall"
 	"time"
 
@@ -227,7 +228,7 @@ func (a *app) execute(ctx context.Context, store *state.Store, t runTarget, f *r
 	if opts.Holds, err = journalHolds(ctx, store, t.inv); err != nil {
 		return err
 	}
-	locks, err := store.LockSites(ctx, state.LockHolder{Run: opts.RunID, Operator: opts.Operator, PID: os.Getpid(), Started: a.now()}, p.Sites()...)
+	locks, err := store.LockSites(ctx, state.LockHolder{Run: opts.RunID, Operator: opts.Operator, PID: os.Getpid(), Started: a.now()}, hostSites(p, runnable)...)
 	if err != nil {
 		return err
 	}
@@ -255,6 +256,19 @@ func runnableHosts(p *plan.Plan, finished map[string]event.HostPhase) []string {
 		}
 	}
 	return names
+}
+
+// hostSites returns the sites of the named plan hosts in plan order. A run
+// locks only these, so a site that plan showed as locked by another run,
+// and whose hosts are therefore skipped, does not stop the other sites.
+func hostSites(p *plan.Plan, names []string) []string {
+	var sites []string
+	for _, name := range names {
+		if h := p.Find(name); h != nil && !slices.Contains(sites, h.Host.Site) {
+			sites = append(sites, h.Host.Site)
+		}
+	}
+	return sites
 }
 
 // confirmRun requests the operator's confirmation unless --yes. Without a
