@@ -192,14 +192,16 @@ func (e *endpoint) close() {
 
 // sshServerConfig returns the SSH server configuration for a host: the
 // served key (another one than the pinned key under host-key-changed),
-// the lab password for its user, and legacy algorithms for old gear.
-func sshServerConfig(hd *Handler, user, password string, served gossh.Signer, legacy bool) sshserver.Config {
+// the lab password and client key for its user, and legacy algorithms for
+// old gear.
+func sshServerConfig(hd *Handler, user, password string, client gossh.PublicKey, served gossh.Signer, legacy bool) sshserver.Config {
 	return sshserver.Config{
 		Host:                hd.Host.Name(),
 		Handler:             hd,
 		HostKey:             served,
 		Passwords:           map[string]string{user: password},
 		KeyboardInteractive: map[string]string{user: password},
+		AuthorizedKeys:      map[string][]gossh.PublicKey{user: {client}},
 		Legacy:              legacy,
 	}
 }

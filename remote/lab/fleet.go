@@ -190,7 +190,7 @@ func (f *Fleet) startHost(fh *fleetHost, files *labFiles) error {
 		if fh.host.Faults().Has(FaultHostKeyChanged) {
 			served = files.changedKeys[fh.host.Name()]
 		}
-		err = e.startSSH(sshServerConfig(hd, fh.user, files.sshPassword, served, fh.legacy), 22, 2222)
+		err = e.startSSH(sshServerConfig(hd, fh.user, files.sshPassword, files.clientKey, served, fh.legacy), 22, 2222)
 	}
 	if err != nil {
 		return fmt.Errorf("start lab host %s on %s: %w", fh.host.Name(), fh.address, err)

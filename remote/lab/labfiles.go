@@ -28,6 +28,10 @@ type labFiles struct {
 	winrmSecret   string
 	caPath        string
 	ca            *wsman.TestCA
+	// clientKey is the public half of credentials/id_ed25519, which every
+	// SSH host accepts for its user, so that OpenSSH-based tools such as
+	// Ansible and parallel-ssh can log in without a password prompt.
+	clientKey gossh.PublicKey
 
 	hostKeys    map[string]gossh.Signer // the keys pinned in known_hosts
 	changedKeys map[string]gossh.Signer // served instead under host-key-changed
@@ -53,6 +57,10 @@ func writeLabFiles(dir string, plan []*fleetHost) (*labFiles, error) {
 	}
 	if err := files.writeCA(dir); err != nil {
 		return nil, err
+	}
+	var err error
+	if files.clientKey, err = clientKey(filepath.Join(credDir, "id_ed25519")); err != nil {
+		return nil, fmt.Errorf("write the lab's client key: %w", err)
 	}
 	return files, files.loadHostKeys(filepath.Join(dir, "hostkeys"), plan)
 }
@@ -124,6 +132,38 @@ func hostKey(path string, legacy bool) (gossh.Signer, error) {
 		return nil, err
 	}
 	return key, os.WriteFile(path, pem.EncodeToMemory(block), 0o600)
+}
+
+// clientKey reads the OpenSSH private key at path, or creates an ed25519
+// key there, writes its public half to path.pub and returns it.
+func clientKey(path string) (gossh.PublicKey, error) {
+	var signer gossh.Signer
+	data, err := os.ReadFile(path)
+	if err == nil {
+		signer, err = gossh.ParsePrivateKey(data)
+	} else {
+		signer, err = newClientKey(path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	public := signer.PublicKey()
+	return public, os.WriteFile(path+".pub", gossh.MarshalAuthorizedKey(public), 0o644)
+}
+
+func newClientKey(path string) (gossh.Signer, error) {
+	_, private, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	block, err := gossh.MarshalPrivateKey(private, "patchbay lab client key")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
+		return nil, err
+	}
+	return gossh.NewSignerFromKey(private)
 }
 
 // newHostKey generates an ed25519 host key, or an RSA one for legacy

@@ -162,7 +162,7 @@ func printLabUsage(w io.Writer, fleet *lab.Fleet, stateDir string, f labFlags) {
 	for _, row := range [][2]string{
 		{"inventory.yaml", "the example inventory with lab addresses, open windows and short soaks"},
 		{"known_hosts", "the SSH host keys, read by patchbay from beside the inventory"},
-		{"credentials/", "the SSH and WinRM passwords (mode 0600)"},
+		{"credentials/", "the SSH and WinRM passwords and an SSH client key, id_ed25519 (mode 0600)"},
 		{"winrm-ca.pem", "the CA of the WinRM HTTPS certificates"},
 		{"commands.jsonl", "every command the hosts receive, with whether it changed the host"},
 		{"lab.log", "server starts, stops and reboots"},
