@@ -317,3 +317,34 @@ func TestWindowsRebootDeferredByPolicy(t *testing.T) {
 		t.Errorf("%d shutdown commands were sent despite the policy", n)
 	}
 }
+
+func TestWindowsEmergencyWithoutKBsFails(t *testing.T) {
+	w := newWinLab(t, "windows")
+	p := params("named_only", "true", "kbs", "")
+	err := runAction(t, "windows.update", w.x, p)
+	if err == nil || !strings.Contains(err.Error(), "--var kbs=") {
+		t.Fatalf("err = %v, want a request for the KBs", err)
+	}
+	if n, _ := w.commands("Register-ScheduledTask"); n != 0 {
+		t.Errorf("%d task registrations without KBs, want none", n)
+	}
+	if probs := checkWindowsUpdateParams(params("kbs", "${kbs}")); len(probs) != 0 {
+		t.Errorf("a variable reference failed the KB check: %v", probs)
+	}
+	if got := splitList([]string{"KB1, KB2", "KB3"}); !slices.Equal(got, []string{"KB1", "KB2", "KB3"}) {
+		t.Errorf("splitList = %v", got)
+	}
+}
+
+func TestWindowsUpdateWaitsForPendingReboot(t *testing.T) {
+	w := newWinLab(t, "windows")
+	w.x.Facts[FactRebootPending] = true
+	w.x.Facts[FactRebootReason] = "CBS RebootPending"
+	err := runAction(t, "windows.update", w.x, nil)
+	if !errors.Is(err, ErrRebootPending) || !strings.Contains(err.Error(), "CBS RebootPending") {
+		t.Fatalf("err = %v, want ErrRebootPending with the reason", err)
+	}
+	if n, _ := w.commands("Register-ScheduledTask"); n != 0 {
+		t.Errorf("%d task registrations with a reboot pending, want none", n)
+	}
+}

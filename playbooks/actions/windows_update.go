@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -16,9 +17,9 @@ import (
 //
 // The WUA refuses downloads and installs from remote logon sessions, so
 // the action registers a one-shot scheduled task that runs a worker
-// script as SYSTEM, and tails the JSON progress lines the worker appends
-// to a file: searching, downloading n %, installing k of N, a result per
-// update and an overall result. A task still running from an earlier
+// script as SYSTEM. It then tails the JSON progress lines the worker
+// appends to a file: searching, downloading n %, installing k of N, a
+// result per update and an overall result. A task still running from an earlier
 // attempt is attached to, not started twice. After the task, the reboot
 // decision comes from the pending-reboot keys, not from the WUA result.
 type windowsUpdate struct{ spec }
@@ -34,10 +35,13 @@ func (windowsUpdate) Name() string { return "windows.update" }
 var defaultCategories = []string{"Security Updates", "Critical Updates", "Update Rollups"}
 
 func checkWindowsUpdateParams(p book.Params) []book.ParamProblem {
-	probs := p.CheckKnown("categories", "kbs", "exclude")
-	for _, kb := range append(p.List("kbs"), p.List("exclude")...) {
-		if !isKB(kb) {
-			probs = append(probs, book.ParamProblem{Name: "kbs", Message: fmt.Sprintf("%q is not a KB number such as KB5048652", kb)})
+	probs := p.CheckKnown("categories", "kbs", "exclude", "named_only")
+	probs = append(probs, p.CheckBool("named_only")...)
+	for _, name := range []string{"kbs", "exclude"} {
+		for _, kb := range splitList(p.List(name)) {
+			if !isKB(kb) && !strings.Contains(kb, "${") {
+				probs = append(probs, book.ParamProblem{Name: name, Message: fmt.Sprintf("%q is not a KB number such as KB5048652", kb)})
+			}
 		}
 	}
 	return probs
@@ -48,12 +52,47 @@ func isKB(s string) bool {
 	return ok && digits != "" && strings.Trim(digits, "0123456789") == ""
 }
 
+// splitList splits the elements of a list parameter at commas, so that a
+// variable such as kbs=KB5048652,KB5048685 gives two elements.
+func splitList(list []string) []string {
+	var out []string
+	for _, item := range list {
+		for _, part := range strings.Split(item, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				out = append(out, part)
+			}
+		}
+	}
+	return out
+}
+
 func (windowsUpdate) Run(ctx context.Context, x *Exec, p book.Params) error {
 	if !x.Host.Platform.IsWindows() {
 		return fmt.Errorf("windows.update on host %s (%s): %w", x.Host.Name, x.Host.Platform, ErrUnsupported)
 	}
+	if p.Bool("named_only", false) && len(splitList(p.List("kbs"))) == 0 {
+		return fmt.Errorf("no KB to install: this step installs only named KBs; pass them with --var kbs=KB5048652,KB5048685")
+	}
+	if x.Facts.Bool(FactRebootPending) {
+		// Windows would reject the install with WU_E_INSTALL_NOT_ALLOWED.
+		return fmt.Errorf("%w: a reboot from earlier updates (%s) must finish before Windows installs more",
+			ErrRebootPending, x.Facts.Text(FactRebootReason))
+	}
 	x.Report.Status(event.HostState{Phase: event.PhaseScanning})
-	sel := selection(x, p)
+	if err := startTask(ctx, x, selection(x, p)); err != nil {
+		return err
+	}
+
+	tally := &wuTally{x: x, holds: heldKBs(x)}
+	if err := tailTask(ctx, x, tally); err != nil {
+		return err
+	}
+	return tally.finish(ctx)
+}
+
+// startTask starts the update task, or attaches to the one still running
+// from an earlier attempt.
+func startTask(ctx context.Context, x *Exec, sel wuSelection) error {
 	out, err := runPowerShell(ctx, x, wuStartScript(sel), false)
 	if err != nil {
 		return fmt.Errorf("start the update task: %w", err)
@@ -67,19 +106,15 @@ func (windowsUpdate) Run(ctx context.Context, x *Exec, p book.Params) error {
 	if started.Attached {
 		x.Report.Decision("task-attached", "the update task still ran from an earlier attempt; following it instead of starting another")
 	}
-	tally := &wuTally{x: x, holds: heldKBs(x)}
-	if err := tailTask(ctx, x, tally); err != nil {
-		return err
-	}
-	return tally.finish(ctx)
+	return nil
 }
 
 // selection returns what the task installs: the named KBs only, or the
 // categories; never a held KB.
 func selection(x *Exec, p book.Params) wuSelection {
-	sel := wuSelection{only: upper(p.List("kbs"))}
+	sel := wuSelection{only: upper(splitList(p.List("kbs")))}
 	if len(sel.only) == 0 {
-		sel.categories = p.List("categories")
+		sel.categories = splitList(p.List("categories"))
 		if len(sel.categories) == 0 {
 			sel.categories = defaultCategories
 		}
@@ -87,7 +122,8 @@ func selection(x *Exec, p book.Params) wuSelection {
 	for kb := range heldKBs(x) {
 		sel.exclude = append(sel.exclude, kb)
 	}
-	sel.exclude = append(sel.exclude, upper(p.List("exclude"))...)
+	sel.exclude = append(sel.exclude, upper(splitList(p.List("exclude")))...)
+	sort.Strings(sel.exclude)
 	return sel
 }
 

@@ -51,7 +51,14 @@ const (
 	factTaskUser  = "task-user:"
 	// factPendingRename marks PendingFileRenameOperations as set.
 	factPendingRename = "pending-file-rename"
+	// factServices lists the services that start with Windows,
+	// comma-separated.
+	factServices = "services"
 )
+
+// windowsServices start with every emulated Windows host. Workstations
+// also run EHRClientSvc, the example fleet's EHR client service.
+const windowsServices = "Dnscache,EventLog,LanmanServer,LanmanWorkstation,W32Time,WinRM,wuauserv"
 
 // servicingAfterBoot is how long TiWorker runs after a boot that
 // finished updates. It is short so that lab runs stay quick.
@@ -59,10 +66,12 @@ const servicingAfterBoot = 500 * time.Millisecond
 
 func (p *windowsPersonality) Init(s *State, seed int) {
 	s.DiskSizeMB, s.FreeDiskMB = 243200, 81920-int64(seed%7)*1024
+	s.Facts[factServices] = windowsServices
 	if p.server {
 		initWindowsServer(s)
 	} else {
 		initWindowsClient(s, seed)
+		s.Facts[factServices] += ",EHRClientSvc"
 	}
 	s.Installed = []Update{
 		{ID: "KB5011048", Title: "Update for Microsoft .NET Framework 4.8.1", Source: "Updates"},
@@ -157,6 +166,8 @@ var psShapes = []psShape{
 	{"facts", containsAll("Win32_OperatingSystem", "ConvertTo-Json"), (*windowsPersonality).facts},
 	{"boot time", containsAll("Win32_OperatingSystem", "LastBootUpTime"), (*windowsPersonality).bootTime},
 	{"VM list", containsAll("Get-VM", "ConvertTo-Json"), (*windowsPersonality).listVMs},
+	{"service check", containsAll("Get-Service", "-Name"), (*windowsPersonality).serviceCheck},
+	{"process check", containsAll("Get-Process", "-Name", "exit 1"), (*windowsPersonality).processCheck},
 }
 
 func containsAll(words ...string) func(string) bool {

@@ -110,3 +110,34 @@ func nonNil(list []string) []string {
 	}
 	return list
 }
+
+// serviceCheck runs `if ((Get-Service -Name 'X').Status -ne 'Running')
+// { exit 1 }`: exit status 0 when the service runs. Services run unless
+// TiWorker still services the last boot's updates.
+func (p *windowsPersonality) serviceCheck(x *Exec, script string) int {
+	name := strings.ReplaceAll(firstGroup(namePattern, script), "''", "'")
+	s := x.Host.Snapshot()
+	running := slices.ContainsFunc(strings.Split(s.Facts[factServices], ","), func(svc string) bool {
+		return strings.EqualFold(svc, name)
+	})
+	if running && !servicing(x.Host, &s) {
+		return 0
+	}
+	return 1
+}
+
+// processCheck runs `if (-not (Get-Process -Name 'X')) { exit 1 }`.
+func (p *windowsPersonality) processCheck(x *Exec, script string) int {
+	name := strings.ReplaceAll(firstGroup(namePattern, script), "''", "'")
+	s := x.Host.Snapshot()
+	if slices.ContainsFunc(runningProcesses(x.Host, &s), func(proc string) bool { return strings.EqualFold(proc, name) }) {
+		return 0
+	}
+	return 1
+}
+
+// SetWindowsServices replaces the services that run on the Windows host
+// h, for tests of health checks that find a service stopped.
+func SetWindowsServices(h *Host, names ...string) {
+	h.Change(func(s *State) { s.Facts[factServices] = strings.Join(names, ",") })
+}

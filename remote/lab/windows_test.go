@@ -162,3 +162,20 @@ func TestWindowsTaskEndsAtReboot(t *testing.T) {
 		t.Errorf("%d installed updates, want the 2 of the initial state: the reboot killed the task", n)
 	}
 }
+
+func TestWindowsHealthChecks(t *testing.T) {
+	hd, _ := newWindowsHost(t, "windows")
+	service := "if ((Get-Service -Name 'EHRClientSvc' -ErrorAction SilentlyContinue).Status -ne 'Running') { exit 1 }"
+	if r := runOn(t, hd, encodePS(service), ""); r.code != 0 {
+		t.Errorf("EHRClientSvc check on a workstation: %+v", r)
+	}
+	SetWindowsServices(hd.Host, "WinRM")
+	if r := runOn(t, hd, encodePS(service), ""); r.code != 1 {
+		t.Errorf("EHRClientSvc check with the service stopped: %+v", r)
+	}
+	hd.Host.Change(func(s *State) { s.Apps = []string{"ViewerPro.exe"} })
+	process := "if (-not (Get-Process -Name 'ViewerPro' -ErrorAction SilentlyContinue)) { exit 1 }"
+	if r := runOn(t, hd, encodePS(process), ""); r.code != 0 {
+		t.Errorf("ViewerPro process check: %+v", r)
+	}
+}
