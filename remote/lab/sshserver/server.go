@@ -221,6 +221,10 @@ func (s *Server) Close() error {
 	close(s.done)
 	s.DropConnections()
 	err := s.srv.Close()
+	// gliderlabs/ssh tracks the listener only once Serve has started, so a
+	// Close right after Start would leave Serve blocked in Accept. Closing
+	// the listener here as well always ends the accept loop.
+	s.listener.Close()
 	<-s.serveErr
 	return err
 }

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"strings"
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 	gossh "golang.org/x/crypto/ssh"
@@ -160,5 +161,26 @@ func TestServerDispatchesExec(t *testing.T) {
 	}
 	if stdout.String() != "out:uname -a" || stderr.String() != "err" {
 		t.Errorf("stdout %q stderr %q", stdout.String(), stderr.String())
+	}
+}
+
+// TestCloseRightAfterStart checks that Close returns even when Serve has
+// not yet begun accepting, which once left Close waiting forever.
+func TestCloseRightAfterStart(t *testing.T) {
+	for i := 0; i < 200; i++ {
+		s, err := Start(Config{Address: "127.0.0.1:0", Handler: LocalShell{}})
+		if err != nil {
+			t.Fatalf("start %d: %v", i, err)
+		}
+		done := make(chan struct{})
+		go func() {
+			s.Close()
+			close(done)
+		}()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("close %d did not return within 10 s", i)
+		}
 	}
 }
