@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"time"
 
 	"patchbay/inventory"
 	"patchbay/state"
+	"patchbay/state/emergency"
 	"patchbay/state/event"
 )
 
@@ -99,39 +99,70 @@ type facts struct {
 	runResults map[string]map[string]event.HostPhase
 }
 
-// reportKinds are the kinds the report reads. Step output, the bulk of a
-// journal, is never read.
-var reportKinds = []event.Kind{
-	event.KindRunStarted, event.KindRunFinished, event.KindHostState, event.KindStepStarted,
-	event.KindHostFacts, event.KindUpdateResult, event.KindInventory, event.KindEmergency,
+// rareKinds are the kinds of the report's first pass, read through the
+// kind index over the whole journal.
+var rareKinds = []event.Kind{
+	event.KindRunStarted, event.KindRunFinished, event.KindInventory, event.KindEmergency,
 	event.KindEmergencyPatched, event.KindEmergencyClosed, event.KindHoldSet,
 	event.KindHoldCleared, event.KindDecision,
 }
 
-// errPastHead stops a scan at the head read before it.
-var errPastHead = errors.New("record past the report's head")
+// hostKinds are the frequent kinds that decide whether a host is current.
+// The second pass reads them only from the bound that firstNeeded sets.
+// Step output, the bulk of a journal, is never read.
+var hostKinds = []event.Kind{event.KindHostState, event.KindStepStarted, event.KindHostFacts, event.KindUpdateResult}
 
-// collect reads the journal up to its current head.
-func collect(ctx context.Context, store *state.Store) (*facts, error) {
-	head, err := store.Head(ctx)
+// collect reads the journal up to its current head: every record of the
+// rare kinds, then the host records from the first instant the report of
+// quarter needs.
+func collect(ctx context.Context, store *state.Store, quarter Quarter) (*facts, error) {
+	j, err := openReader(ctx, store)
 	if err != nil {
 		return nil, err
 	}
+	defer j.close()
 	f := &facts{
-		head: head, runs: map[string]*runInfo{}, marks: map[string][]mark{},
+		head: j.head, runs: map[string]*runInfo{}, marks: map[string][]mark{},
 		changing: map[[2]string]bool{}, runResults: map[string]map[string]event.HostPhase{},
 	}
-	err = store.Scan(ctx, state.Filter{Kinds: reportKinds}, func(r event.Record) error {
-		if r.Seq > head.Seq {
-			return errPastHead
-		}
-		return f.apply(r)
-	})
-	if err != nil && !errors.Is(err, errPastHead) {
+	if err := j.each(ctx, query{kinds: rareKinds}, f.apply); err != nil {
+		return nil, fmt.Errorf("read journal for the report: %w", err)
+	}
+	since, err := f.firstNeeded(quarter)
+	if err != nil {
+		return nil, err
+	}
+	if err := j.each(ctx, query{kinds: hostKinds, since: since, scan: true}, f.apply); err != nil {
 		return nil, fmt.Errorf("read journal for the report: %w", err)
 	}
 	f.finish()
 	return f, nil
+}
+
+// firstNeeded returns the earliest instant whose host records can change
+// the report of quarter. Coverage counts only patches after a release of
+// the quarter, so records more than a day before the quarter's UTC start
+// (zones differ from UTC by at most 14 hours) cannot matter, unless they
+// belong to a run still going at that time or a host of an emergency
+// that is not yet patched.
+func (f *facts) firstNeeded(quarter Quarter) (time.Time, error) {
+	start, _ := quarter.Bounds(time.UTC)
+	bound := start.Add(-24 * time.Hour)
+	for _, r := range f.runOrder {
+		if r.started.Before(bound) && (!r.finished || r.ended.After(bound)) {
+			bound = r.started
+		}
+	}
+	declared, err := emergency.Replay(f.emergency)
+	if err != nil {
+		return bound, err
+	}
+	for _, e := range declared {
+		if len(e.Remaining()) > 0 && e.Declared.Before(bound) {
+			bound = e.Declared
+		}
+	}
+	return bound, nil
 }
 
 func (f *facts) apply(r event.Record) error {
@@ -151,7 +182,7 @@ func (f *facts) apply(r event.Record) error {
 	case event.KindUpdateResult:
 		return f.updateResult(r)
 	case event.KindEmergency, event.KindEmergencyPatched, event.KindEmergencyClosed:
-		f.emergency = append(f.emergency, r)
+		f.keepEmergency(r)
 	case event.KindDecision:
 		return f.decision(r)
 	default:
@@ -236,7 +267,7 @@ func (f *facts) decision(r event.Record) error {
 		}
 		f.budgets = append(f.budgets, budgetSpent{time: r.Time, run: r.Run, site: d.Site, reason: d.Reason})
 	case "emergency-attach":
-		f.emergency = append(f.emergency, r)
+		f.keepEmergency(r)
 	}
 	return nil
 }
@@ -273,6 +304,13 @@ func (f *facts) clearHold(t time.Time, p event.HoldCleared) {
 			h.cleared = t
 		}
 	}
+}
+
+// keepEmergency keeps a copy of r, whose payload the scan reuses, for
+// emergency.Replay.
+func (f *facts) keepEmergency(r event.Record) {
+	r.Payload = append([]byte(nil), r.Payload...)
+	f.emergency = append(f.emergency, r)
 }
 
 func (f *facts) addMark(host string, m mark) {

@@ -5,9 +5,10 @@
 //
 // The figures are plain values in the model sub-package; the html, md,
 // csv and json sub-packages write them. Building reads only the record
-// kinds the figures need (never step output) and decodes the frequent
-// host states by a substring search, so that a journal of a million
-// records builds in about a second (BenchmarkQuarterlyReport1M).
+// kinds the figures need (never step output), reads the frequent host
+// records only from the day before the quarter on, and finds a host
+// state's phase by a substring search. BenchmarkQuarterlyReport1M
+// measures a journal of a million records.
 package report
 
 import (
@@ -48,7 +49,7 @@ type builder struct {
 // BuildQuarterly reads the journal of store and builds the quarterly
 // report that opts select.
 func BuildQuarterly(ctx context.Context, store *state.Store, opts Options) (*model.Quarterly, error) {
-	f, err := collect(ctx, store)
+	f, err := collect(ctx, store, opts.Quarter)
 	if err != nil {
 		return nil, err
 	}

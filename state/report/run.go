@@ -15,6 +15,9 @@ import (
 // contain.
 var ErrRunNotFound = errors.New("run not found in the journal")
 
+// errPastHead stops a scan at the head read before it.
+var errPastHead = errors.New("record past the report's head")
+
 // runKinds are the kinds a run report reads; step output is left out.
 var runKinds = []event.Kind{
 	event.KindRunStarted, event.KindRunFinished, event.KindHostState,
