@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
+	"syscall"
 
 	"patchbay/inventory"
 )
@@ -191,6 +192,10 @@ func (f *Fleet) startHost(fh *fleetHost, files *labFiles) error {
 			served = files.changedKeys[fh.host.Name()]
 		}
 		err = e.startSSH(sshServerConfig(hd, fh.user, files.sshPassword, files.clientKey, served, fh.legacy), 22, 2222)
+	}
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("start lab host %s on %s: %w; another lab may be using these addresses: stop it or pick another block with --address-base (for example 127.78.0.0)",
+			fh.host.Name(), fh.address, err)
 	}
 	if err != nil {
 		return fmt.Errorf("start lab host %s on %s: %w", fh.host.Name(), fh.address, err)

@@ -270,3 +270,18 @@ func TestFleetServesHealthPorts(t *testing.T) {
 		t.Errorf("ps -eo comm=: %q, %v; want the pacs application listed", out, err)
 	}
 }
+
+func TestFleetBusyAddressesNamesFlag(t *testing.T) {
+	base := randomAddressBase()
+	startFleet(t, lab.Options{AddressBase: base})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f, err := lab.Start(ctx, lab.Options{Dir: t.TempDir(), Inventory: os.DirFS("../../examples"), AddressBase: base})
+	if err == nil {
+		f.Close()
+		t.Fatal("a second lab on the same addresses started")
+	}
+	if !strings.Contains(err.Error(), "--address-base") {
+		t.Errorf("err = %v, want advice naming --address-base", err)
+	}
+}
