@@ -87,6 +87,7 @@ func Make(inv *inventory.Inventory, pb *book.Playbook, sel Selection, opts Optio
 		if ph.Skip == nil {
 			ph.Steps = stepsFor(pb, ph.ReadOnly)
 		}
+		stageInsteadOfSkip(pb, ph)
 	}
 	skipHypervisorsBeforeGuests(inv, p)
 	return p, nil
@@ -147,11 +148,13 @@ func ringsInPlan(hosts []*Host) map[string]bool {
 // that would still hold after the others are fixed last.
 func skipFor(inv *inventory.Inventory, pb *book.Playbook, ph *Host, opts Options, rings map[string]bool, gates map[string]string) *Skip {
 	h := ph.Host
-	if !pb.Covers(string(h.Platform)) {
-		return &Skip{Reason: ReasonPlatform, Detail: fmt.Sprintf("playbook %s covers %s, not %s", pb.Name, strings.Join(pb.Platforms, ", "), h.Platform)}
-	}
+	// The exception comes first: the technician must see that a host is
+	// excepted whatever the playbook, not only that it is another platform.
 	if s := exceptionSkip(inv, pb, ph); s != nil {
 		return s
+	}
+	if !pb.Covers(string(h.Platform)) {
+		return &Skip{Reason: ReasonPlatform, Detail: fmt.Sprintf("playbook %s covers %s, not %s", pb.Name, strings.Join(pb.Platforms, ", "), h.Platform)}
 	}
 	if s := heldSkip(inv, pb, h, opts.Vars); s != nil {
 		return s

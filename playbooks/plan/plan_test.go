@@ -230,3 +230,16 @@ func TestSiteWindows(t *testing.T) {
 		t.Errorf("window at 15:00 UTC = %+v, want closed, opening 03:00 UTC next day", closed)
 	}
 }
+
+func TestMakeExceptionBeforePlatform(t *testing.T) {
+	inv := siteInventory()
+	inv.Exceptions = []*inventory.Exception{{ID: "EXC-9", Hosts: []string{"mac"}, App: "Viewer", Reason: "certified OS"}}
+	p, err := Make(inv, testBook(false), Selection{Hosts: []string{"mac"}}, Options{At: planAt, Windows: fixedWindows{Open: true, Closes: planAt.Add(8 * time.Hour)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := p.Find("mac").Skip
+	if s == nil || s.Reason != ReasonException || s.Exception != "EXC-9" {
+		t.Errorf("skip = %v, want exception EXC-9 although the playbook does not cover macos", s)
+	}
+}
