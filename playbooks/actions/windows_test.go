@@ -348,3 +348,22 @@ func TestWindowsUpdateWaitsForPendingReboot(t *testing.T) {
 		t.Errorf("%d task registrations with a reboot pending, want none", n)
 	}
 }
+
+func TestWindowsUpdateExcludesRunnerHold(t *testing.T) {
+	w := newWinLab(t, "windows-server")
+	w.x.Holds = []*inventory.Hold{{ID: "journal:KB5048654", Kind: inventory.HoldKB, Item: "KB5048654",
+		Reason: "pending again after the reboot that should have finished it", Source: "set by the runner",
+		Scope: inventory.Scope{Kind: inventory.ScopeAll}}}
+	if err := runAction(t, "windows.update", w.x, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.rep.result("KB5048654"); got != "held" {
+		t.Errorf("KB5048654 = %q, want held by the runner's hold", got)
+	}
+	if got := w.rep.result("KB890830"); got != "succeeded" {
+		t.Errorf("KB890830 = %q, want succeeded", got)
+	}
+	if w.x.Facts.Bool(FactRebootPending) {
+		t.Errorf("reboot pending (%s) although the only update that needs one was held", w.x.Facts.Text(FactRebootReason))
+	}
+}

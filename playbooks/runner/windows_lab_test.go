@@ -295,3 +295,62 @@ func checkSavedBeforeReboot(t *testing.T, wf *windowsFleet) {
 		t.Errorf("hypervisor commands in order %s, want %s", got, want)
 	}
 }
+
+func TestWindowsMonthlyConnectionFaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the emulated example fleet")
+	}
+	wf := startWindowsFleet(t, "ent-fd-02=shell-lost,ent-exam-01=reboot-never-returns")
+	p, err := plan.Make(wf.inv, builtinPlaybook(t, "windows-monthly"), plan.Selection{Hosts: []string{"ent-fd-02", "ent-exam-01"}},
+		plan.Options{At: time.Now(), Cycle: "2026-12", Windows: openWindows{}, Overrides: plan.Overrides{Gate: "lab test of two hosts"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := New(wf.inv, p, wf.dialer, wf.journal, Options{Timing: windowsRunTiming, Windows: openWindows{}, MaxRebootsPerHost: 2})
+	if _, err := r.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	if phase, reason := wf.final("ent-fd-02"); phase != event.PhaseFailed || !strings.Contains(reason, "remote shell was lost") {
+		t.Errorf("ent-fd-02 ended %s (%q), want failed with the lost shell", phase, reason)
+	}
+	if phase, reason := wf.final("ent-exam-01"); phase != event.PhaseFailed || !strings.Contains(reason, "did not come back") {
+		t.Errorf("ent-exam-01 ended %s (%q), want failed because the reboot never returned", phase, reason)
+	}
+	if t.Failed() {
+		t.Logf("journal:\n%s", dump(wf.journal.all()))
+	}
+}
+
+func TestWindowsEmergencyNamedKBsOnLabFleet(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the emulated example fleet")
+	}
+	wf := startWindowsFleet(t, "")
+	vars := map[string]string{"kbs": "KB890830"}
+	p, err := plan.Make(wf.inv, builtinPlaybook(t, "windows-emergency"), plan.Selection{Hosts: []string{"paeds-fd-01"}},
+		plan.Options{At: time.Now(), Cycle: "2026-12", Windows: openWindows{}, Vars: vars})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := New(wf.inv, p, wf.dialer, wf.journal, Options{Timing: windowsRunTiming, Windows: openWindows{}, Vars: vars, MaxRebootsPerHost: 2})
+	if _, err := r.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	if phase, reason := wf.final("paeds-fd-01"); phase != event.PhaseDone {
+		t.Fatalf("paeds-fd-01 ended %s (%s), want done\n%s", phase, reason, dump(wf.journal.all()))
+	}
+	var installed []string
+	for _, ev := range wf.journal.all() {
+		if u, ok := ev.Payload.(event.UpdateResult); ok && ev.Host == "paeds-fd-01" && u.ResultCode == "succeeded" {
+			installed = append(installed, u.Update)
+		}
+	}
+	if strings.Join(installed, ",") != "KB890830" {
+		t.Errorf("installed %v, want only the named KB890830", installed)
+	}
+	if got := lastFacts(wf.journal.all(), "paeds-fd-01").Build; got != "10.0.19045.5131" {
+		t.Errorf("build = %q, want the old 10.0.19045.5131 since the cumulative update was not named", got)
+	}
+}
