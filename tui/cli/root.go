@@ -107,14 +107,15 @@ Without a command it opens the full-screen console on the inventory.`,
 		a.newJournalCmd(),
 		a.newKEVCmd(),
 		a.newEmergencyCmd(),
-		a.newCheckCmd(),
-		a.newStatusCmd(),
 		a.newPlaybooksCmd(),
 		a.newPlanCmd(),
 		a.newRunCmd(),
+		a.newCheckCmd(),
+		a.newStatusCmd(),
 		a.newLabCmd(),
 		a.newDoctorCmd(),
 		a.newReportCmd(),
+		a.newExceptionsCmd(),
 	)
 	return root
 }
