@@ -156,7 +156,7 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return m.plan.Update(msg)
 	case reloadMsg:
 		return loadFleetCmd(m.ctx, m.backend)
-	case planSiteMsg:
+	case planSiteMsg, planEmergencyMsg:
 		m.active = screenPlan
 		return m.plan.Update(msg)
 	case playbooksMsg, planMadeMsg:

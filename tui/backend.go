@@ -39,6 +39,9 @@ type PlanRequest struct {
 	Playbook  string
 	Selection plan.Selection
 	Overrides plan.Overrides
+	// Emergency is the id of the emergency to run. Its playbook, hosts
+	// and cycle replace Playbook and narrow Selection.
+	Emergency string
 }
 
 // Fleet is the inventory with the state derived from the journal.

@@ -15,9 +15,17 @@ import (
 )
 
 // emergencyKeys are the keys of the emergency screen.
-var emergencyKeys = struct{ up, down key.Binding }{
-	up:   binding("scroll up", "up", "k"),
-	down: binding("scroll down", "down", "j"),
+var emergencyKeys = struct{ up, down, pageUp, pageDown, plan key.Binding }{
+	up:       binding("previous open emergency", "up", "k"),
+	down:     binding("next open emergency", "down", "j"),
+	pageUp:   binding("scroll up", "pgup"),
+	pageDown: binding("scroll down", "pgdown"),
+	plan:     binding("plan a run of the selected emergency", "enter"),
+}
+
+// planEmergencyMsg requests the plan screen on an emergency.
+type planEmergencyMsg struct {
+	id, playbook string
 }
 
 // emergencyScreen shows declared emergencies with a deadline clock per
@@ -26,6 +34,7 @@ type emergencyScreen struct {
 	c             *common
 	width, height int
 	offset        int
+	selected      int // index among the open emergencies
 }
 
 func newEmergencyScreen(c *common) *emergencyScreen { return &emergencyScreen{c: c} }
@@ -37,7 +46,22 @@ func (s *emergencyScreen) SetSize(width, height int) { s.width, s.height = width
 func (s *emergencyScreen) Capturing() bool { return false }
 
 func (s *emergencyScreen) KeyHelp() []key.Binding {
-	return []key.Binding{emergencyKeys.up, emergencyKeys.down}
+	k := emergencyKeys
+	return []key.Binding{k.up, k.down, k.pageUp, k.pageDown, k.plan}
+}
+
+// openEmergencies returns the emergencies not closed, in journal order.
+func (s *emergencyScreen) openEmergencies() []*emergency.Emergency {
+	if s.c.fleet == nil {
+		return nil
+	}
+	var open []*emergency.Emergency
+	for _, e := range s.c.fleet.Emergencies {
+		if e.Closed.IsZero() {
+			open = append(open, e)
+		}
+	}
+	return open
 }
 
 func (s *emergencyScreen) Update(msg tea.Msg) tea.Cmd {
@@ -45,11 +69,19 @@ func (s *emergencyScreen) Update(msg tea.Msg) tea.Cmd {
 	if !ok {
 		return nil
 	}
+	open := s.openEmergencies()
 	switch {
 	case matches(key, emergencyKeys.up):
-		s.offset = max(s.offset-1, 0)
+		s.selected = max(s.selected-1, 0)
 	case matches(key, emergencyKeys.down):
-		s.offset = min(s.offset+1, max(len(s.lines())-s.height, 0))
+		s.selected = min(s.selected+1, max(len(open)-1, 0))
+	case matches(key, emergencyKeys.pageUp):
+		s.offset = max(s.offset-s.height, 0)
+	case matches(key, emergencyKeys.pageDown):
+		s.offset = min(s.offset+s.height, max(len(s.lines())-s.height, 0))
+	case matches(key, emergencyKeys.plan) && s.selected < len(open):
+		e := open[s.selected]
+		return func() tea.Msg { return planEmergencyMsg{id: e.ID, playbook: e.Playbook} }
 	}
 	return nil
 }
@@ -82,8 +114,16 @@ func (s *emergencyScreen) emergencyLines(list []*emergency.Emergency) []string {
 		return boolRank(!a.Closed.IsZero()) - boolRank(!b.Closed.IsZero())
 	})
 	var lines []string
+	n := 0
 	for _, e := range open {
-		lines = append(lines, s.emergencyTitle(e))
+		marker := "  "
+		if e.Closed.IsZero() {
+			if n == s.selected {
+				marker = "> "
+			}
+			n++
+		}
+		lines = append(lines, marker+s.emergencyTitle(e))
 		if e.Closed.IsZero() {
 			lines = append(lines, s.siteClocks(e)...)
 		}

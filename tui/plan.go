@@ -105,14 +105,17 @@ type planScreen struct {
 	editing       bool
 	// reason is the prompt for an override's written reason; asking
 	// names the override it is for, "window" or "gate".
-	reason    lineInput
-	asking    string
-	overrides plan.Overrides
-	plan      *plan.Plan
-	req       PlanRequest
-	planErr   error
-	confirm   bool
-	offset    int // first plan line shown
+	reason lineInput
+	asking string
+	// emergency is the id of the emergency being planned, whose playbook
+	// and hosts replace the form's; emergencyPlaybook names its playbook.
+	emergency, emergencyPlaybook string
+	overrides                    plan.Overrides
+	plan                         *plan.Plan
+	req                          PlanRequest
+	planErr                      error
+	confirm                      bool
+	offset                       int // first plan line shown
 }
 
 func newPlanScreen(c *common) *planScreen {
@@ -142,8 +145,8 @@ func (s *planScreen) KeyHelp() []key.Binding {
 
 // request returns the plan request of the form.
 func (s *planScreen) request() PlanRequest {
-	req := PlanRequest{Overrides: s.overrides}
-	if i := s.choice[fieldPlaybook]; i < len(s.playbooks) {
+	req := PlanRequest{Overrides: s.overrides, Emergency: s.emergency}
+	if i := s.choice[fieldPlaybook]; i < len(s.playbooks) && s.emergency == "" {
 		req.Playbook = s.playbooks[i]
 	}
 	if site := s.choiceValue(fieldSite); site != "" {
@@ -196,6 +199,13 @@ func (s *planScreen) selectSite(id string) {
 			s.choice[fieldSite] = i
 		}
 	}
+	s.invalidate()
+}
+
+// planEmergency switches the form to an emergency: its playbook and
+// hosts, narrowed by the site, ring, hosts and tag fields.
+func (s *planScreen) planEmergency(msg planEmergencyMsg) {
+	s.emergency, s.emergencyPlaybook = msg.id, msg.playbook
 	s.invalidate()
 }
 

@@ -12,6 +12,8 @@ func (s *planScreen) Update(msg tea.Msg) tea.Cmd {
 		return s.setPlaybooks(msg)
 	case planSiteMsg:
 		s.selectSite(msg.site)
+	case planEmergencyMsg:
+		s.planEmergency(msg)
 	case fleetLoadedMsg:
 		return s.replan()
 	case planMadeMsg:
@@ -109,7 +111,7 @@ func (s *planScreen) updateAction(msg tea.KeyPressMsg) tea.Cmd {
 
 func (s *planScreen) makePlan() tea.Cmd {
 	req := s.request()
-	if req.Playbook == "" {
+	if req.Playbook == "" && req.Emergency == "" {
 		return nil
 	}
 	return planCmd(s.c.ctx, s.c.backend, req)
@@ -119,6 +121,12 @@ func (s *planScreen) makePlan() tea.Cmd {
 func (s *planScreen) cycle(delta int) {
 	n := len(s.options(s.field))
 	if s.field > fieldRing || n == 0 {
+		return
+	}
+	if s.field == fieldPlaybook && s.emergency != "" {
+		// Choosing a playbook leaves the emergency for the monthly cycle.
+		s.emergency, s.emergencyPlaybook = "", ""
+		s.invalidate()
 		return
 	}
 	s.choice[s.field] = (s.choice[s.field] + delta + n) % n

@@ -32,7 +32,7 @@ func (s *planScreen) formLines() []string {
 		return "< " + v + " >"
 	}
 	lines := []string{
-		s.label(fieldPlaybook, "Playbook") + choice(fieldPlaybook, "(none found)"),
+		s.label(fieldPlaybook, "Playbook") + s.playbookText(choice(fieldPlaybook, "(none found)")),
 		s.label(fieldSite, "Site") + choice(fieldSite, "all sites"),
 		s.label(fieldRing, "Ring") + choice(fieldRing, "all rings"),
 		s.label(fieldHosts, "Hosts") + s.hosts.View(),
@@ -40,6 +40,19 @@ func (s *planScreen) formLines() []string {
 		s.overrideLine(),
 	}
 	return lines
+}
+
+// playbookText names the emergency and its playbook in emergency mode,
+// or returns the playbook choice.
+func (s *planScreen) playbookText(choice string) string {
+	if s.emergency == "" {
+		return choice
+	}
+	pb := s.emergencyPlaybook
+	if pb == "" {
+		pb = "no playbook yet"
+	}
+	return s.c.styles.bad.Render("emergency "+s.emergency+": "+pb) + s.c.styles.dim.Render("  (left/right: monthly playbooks)")
 }
 
 // label renders a field's name, marked when the field has the focus.

@@ -550,3 +550,27 @@ func TestDefaultPlaybookIsMonthly(t *testing.T) {
 		}
 	}
 }
+
+func TestEmergencyEnterPlansEmergency(t *testing.T) {
+	f := loadTestFleet(t)
+	f.Emergencies = testEmergencies()
+	m := newTestModel(t, &fakeBackend{fleet: f})
+	m.Update(playbooksMsg{names: []string{"facts", "windows-monthly"}})
+	press(m, "4")
+	cmd := press(m, "enter")
+	if cmd == nil {
+		t.Fatal("enter on an open emergency returned no command")
+	}
+	m.Update(cmd())
+	if m.active != screenPlan {
+		t.Fatalf("enter opened screen %d, want the plan screen", m.active)
+	}
+	req := m.plan.request()
+	if req.Emergency != "EMG-20261208-1" || req.Playbook != "" {
+		t.Errorf("request = %+v, want the open emergency and no playbook of its own", req)
+	}
+	press(m, "right")
+	if req := m.plan.request(); req.Emergency != "" || req.Playbook == "" {
+		t.Errorf("right on the playbook left request %+v, want the monthly cycle", req)
+	}
+}

@@ -153,24 +153,31 @@ func (b *consoleBackend) Playbooks() ([]string, error) {
 }
 
 // Plan plans req now, with the journal's history, as the plan command
-// does.
+// does. For an emergency the playbook, hosts and cycle come from the
+// emergency, as with plan --emergency.
 func (b *consoleBackend) Plan(ctx context.Context, req tui.PlanRequest) (*plan.Plan, error) {
+	inv := b.inventory()
+	f := &planFlags{sel: req.Selection, emergency: req.Emergency}
+	in := planInput{inv: inv, store: b.store}
+	name, target, err := b.a.resolveEmergency(ctx, b.store, f, req.Playbook)
+	if err != nil {
+		return nil, err
+	}
+	in.emergency = target
 	list, err := b.a.loadCatalog("")
 	if err != nil {
 		return nil, err
 	}
-	pb, err := playbooks.Find(list, req.Playbook)
+	pb, err := playbooks.Find(list, name)
 	if err != nil {
 		return nil, err
 	}
-	inv := b.inventory()
-	f := &planFlags{sel: req.Selection}
-	opts, err := b.a.planOptions(ctx, f, planInput{inv: inv, store: b.store}, b.a.now())
+	opts, err := b.a.planOptions(ctx, f, in, b.a.now())
 	if err != nil {
 		return nil, err
 	}
 	opts.Overrides = req.Overrides
-	return plan.Make(inv, pb, req.Selection, opts)
+	return plan.Make(inv, pb, f.sel, opts)
 }
 
 // Start starts p in the background, as the run command does after its
@@ -193,7 +200,7 @@ func (b *consoleBackend) Retry(ctx context.Context, id string, unfinished bool) 
 	b.mu.Lock()
 	req := b.requests[id]
 	b.mu.Unlock()
-	req.Playbook, req.Selection = prior.playbook, f.sel
+	req.Playbook, req.Selection, req.Emergency = prior.playbook, f.sel, prior.emergency
 	p, err := b.Plan(ctx, req)
 	if err != nil {
 		return nil, err
@@ -203,7 +210,8 @@ func (b *consoleBackend) Retry(ctx context.Context, id string, unfinished bool) 
 
 // start locks the plan's sites and launches the run.
 func (b *consoleBackend) start(ctx context.Context, req tui.PlanRequest, p *plan.Plan, prior priorRunInfo) (*tui.Run, error) {
-	if len(runnableHosts(p, prior.finished)) == 0 {
+	runnable := runnableHosts(p, prior.finished)
+	if len(runnable) == 0 {
 		return nil, errors.New("nothing runnable: every selected host is skipped or already finished (see the plan)")
 	}
 	inv := b.inventory()
@@ -215,7 +223,7 @@ func (b *consoleBackend) start(ctx context.Context, req tui.PlanRequest, p *plan
 	}
 
 	holder := state.LockHolder{Run: opts.RunID, Operator: opts.Operator, PID: os.Getpid(), Started: b.a.now()}
-	locks, err := b.store.LockSites(ctx, holder, p.Sites()...)
+	locks, err := b.store.LockSites(ctx, holder, hostSites(p, runnable)...)
 	if err != nil {
 		return nil, err
 	}
@@ -229,20 +237,25 @@ func (b *consoleBackend) start(ctx context.Context, req tui.PlanRequest, p *plan
 	return r, nil
 }
 
-// launch runs p in a goroutine that releases the locks when the run ends.
+// launch runs p in a goroutine that journals through the store's
+// batching writer and releases the locks when the run ends.
 func (b *consoleBackend) launch(ctx context.Context, inv *inventory.Inventory, p *plan.Plan, opts runner.Options, locks *state.SiteLocks) (*tui.Run, error) {
 	dialer, closeDialer, err := newDialer(b.a, inv, b.store)
 	if err != nil {
 		locks.Release()
 		return nil, err
 	}
-	r := runner.New(inv, p, dialer, storeJournal(b.store), opts)
+	writer := b.store.NewWriter(state.WriterOptions{})
+	r := runner.New(inv, p, dialer, writerJournal(writer), opts)
 	events := r.Subscribe()
 	done := make(chan tui.RunResult, 1)
 	go func() {
 		defer locks.Release()
 		defer closeDialer()
 		sum, err := r.Run(ctx)
+		if closeErr := writer.Close(); err == nil {
+			err = closeErr
+		}
 		done <- tui.RunResult{Summary: sum, Err: err}
 	}()
 	return &tui.Run{ID: r.ID(), Playbook: p.Playbook.Name, Plan: p, Started: b.a.now(),

@@ -192,3 +192,31 @@ func TestConsoleBackendRetriesFailedHost(t *testing.T) {
 		t.Errorf("retry = %v, want only north-web, done", result.Summary.Hosts)
 	}
 }
+
+func TestConsoleBackendPlansEmergency(t *testing.T) {
+	b := newTestConsoleBackend(t, nil)
+	ctx := context.Background()
+	declare := runPatchCLI(t, "--state", b.a.stateDir, "--inventory", runFleet, "emergency", "declare", "CVE-2024-21412",
+		"--playbook", "linux-apt-monthly", "--host", "north-web", "--reason", "exploited in the wild")
+	if declare.code != ExitOK {
+		t.Fatalf("declare exited %d:\n%s", declare.code, declare.stderr)
+	}
+	fleet, err := b.LoadFleet(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fleet.Emergencies) != 1 {
+		t.Fatalf("fleet has %d emergencies, want the declared one", len(fleet.Emergencies))
+	}
+	id := fleet.Emergencies[0].ID
+	p, err := b.Plan(ctx, tui.PlanRequest{Emergency: id})
+	if err != nil {
+		t.Fatalf("plan emergency %s: %v", id, err)
+	}
+	if p.Emergency == nil || p.Playbook.Name != "linux-apt-monthly" {
+		t.Errorf("plan = emergency %v, playbook %s; want emergency %s with linux-apt-monthly", p.Emergency, p.Playbook.Name, id)
+	}
+	if h := p.Find("north-db"); h != nil {
+		t.Errorf("the emergency plan includes north-db, which the emergency does not name")
+	}
+}
