@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
@@ -69,11 +70,46 @@ func newHostKeyChecker(files []string) (*hostKeyChecker, error) {
 	if len(existing) == 0 {
 		return &hostKeyChecker{}, nil
 	}
-	callback, err := knownhosts.New(existing...)
+	callback, err := loadKnownHosts(existing)
 	if err != nil {
 		return nil, fmt.Errorf("read known_hosts: %w; fix or remove the line it names", err)
 	}
 	return &hostKeyChecker{callback: callback}, nil
+}
+
+// knownHostsCache is the last set of known_hosts files parsed, with the
+// size and modification time of each. Every connection keeps its host key
+// callback and with it the whole parsed file, so parsing once per dial
+// made each of N connections hold all N entries of a fleet's file.
+var knownHostsCache struct {
+	mu       sync.Mutex
+	key      string
+	callback ssh.HostKeyCallback
+}
+
+// loadKnownHosts returns the callback of knownhosts.New for files, parsed
+// again only when a file's size or modification time changed since the
+// last call, as after patchbay trust adds a key.
+func loadKnownHosts(files []string) (ssh.HostKeyCallback, error) {
+	var key strings.Builder
+	for _, f := range files {
+		info, err := os.Stat(f)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(&key, "%s\x00%d\x00%d\x00", f, info.Size(), info.ModTime().UnixNano())
+	}
+	knownHostsCache.mu.Lock()
+	defer knownHostsCache.mu.Unlock()
+	if knownHostsCache.callback != nil && knownHostsCache.key == key.String() {
+		return knownHostsCache.callback, nil
+	}
+	callback, err := knownhosts.New(files...)
+	if err != nil {
+		return nil, err
+	}
+	knownHostsCache.key, knownHostsCache.callback = key.String(), callback
+	return callback, nil
 }
 
 // check is an ssh.HostKeyCallback that returns a *hostKeyError for an
