@@ -23,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,14 +39,15 @@ func main() {
 	invPath := flag.String("inventory", "", "inventory.yaml written by patchbay lab")
 	tag := flag.String("tag", "lab-extra", "dial the hosts with this tag")
 	hold := flag.Duration("hold", 2*time.Second, "how long the sessions stay idle before the measurement")
+	heapProfile := flag.String("heap-profile", "", "write a heap profile of the idle sessions to this file")
 	flag.Parse()
-	if err := run(*invPath, *tag, *hold); err != nil {
+	if err := run(*invPath, *tag, *hold, *heapProfile); err != nil {
 		fmt.Fprintln(os.Stderr, "idlemem:", err)
 		os.Exit(1)
 	}
 }
 
-func run(invPath, tag string, hold time.Duration) error {
+func run(invPath, tag string, hold time.Duration, heapProfile string) error {
 	inv, err := inventory.Load(invPath, inventory.Options{Now: time.Now()})
 	if err != nil {
 		return err
@@ -65,6 +67,11 @@ func run(invPath, tag string, hold time.Duration) error {
 	}
 	time.Sleep(hold)
 	after := measure()
+	if heapProfile != "" {
+		if err := writeHeapProfile(heapProfile); err != nil {
+			return err
+		}
+	}
 	n := float64(len(sessions))
 	fmt.Printf("hosts %d\n", len(sessions))
 	fmt.Printf("go heap+stacks per idle host: %.1f KiB\n", float64(after.goBytes-before.goBytes)/n/1024)
@@ -137,6 +144,15 @@ func closeAll(sessions []remote.Session) {
 	for _, s := range sessions {
 		s.Close()
 	}
+}
+
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("write the heap profile: %w", err)
+	}
+	defer f.Close()
+	return pprof.WriteHeapProfile(f)
 }
 
 // usage is the process's memory at one instant.
