@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"patchbay/inventory"
 	"patchbay/state"
 	"patchbay/state/event"
 )
@@ -48,5 +49,41 @@ func TestRunAcrossQuarterStart(t *testing.T) {
 	october := q.Total().Months[0]
 	if october.Current != 1 || october.Patchable != 3 {
 		t.Errorf("October coverage = %s, want 1/3", october)
+	}
+}
+
+func TestJournalInventoryRoundTrip(t *testing.T) {
+	store, err := state.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	opts := inventory.Options{Now: at("2026-12-01T00:00:00Z")}
+	inv, err := inventory.Load("../../examples", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	wrote, err := JournalInventory(ctx, store, inv)
+	if err != nil || !wrote {
+		t.Fatalf("first snapshot: wrote %v, %v", wrote, err)
+	}
+	if wrote, err := JournalInventory(ctx, store, inv); err != nil || wrote {
+		t.Errorf("unchanged inventory: wrote %v, %v; want no second snapshot", wrote, err)
+	}
+	f, err := collect(ctx, store, Quarter{2026, 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.snapshots) != 1 {
+		t.Fatalf("%d snapshots, want 1", len(f.snapshots))
+	}
+	back := f.snapshots[0].inv
+	counts := [][2]int{{len(back.Sites), len(inv.Sites)}, {len(back.Hosts), len(inv.Hosts)}, {len(back.Exceptions), len(inv.Exceptions)},
+		{len(back.Devices), len(inv.Devices)}, {len(back.Holds), len(inv.Holds)}, {len(back.Rings), len(inv.Rings)}}
+	for i, c := range counts {
+		if c[0] != c[1] {
+			t.Errorf("count %d: snapshot has %d, inventory %d", i, c[0], c[1])
+		}
 	}
 }
