@@ -18,7 +18,7 @@ var fleetKeys = struct {
 	pane:   binding("switch between sites and hosts", "tab"),
 	filter: binding("filter hosts", "/"),
 	clear:  binding("clear the filter", "esc"),
-	plan:   binding("plan a run on the selected site", "enter"),
+	plan:   binding("plan a run on the selected site or host", "enter"),
 	reload: binding("reload inventory and journal", "r"),
 }
 
@@ -36,8 +36,8 @@ type fleetScreen struct {
 	filtering     bool
 }
 
-// planSiteMsg requests the plan screen on a site.
-type planSiteMsg struct{ site string }
+// planSiteMsg requests the plan screen on a site, or on one host of it.
+type planSiteMsg struct{ site, host string }
 
 func newFleetScreen(c *common) *fleetScreen {
 	return &fleetScreen{c: c, filter: lineInput{prompt: "/", placeholder: "name, platform, ring or state"}}
@@ -93,13 +93,24 @@ func (s *fleetScreen) Update(msg tea.Msg) tea.Cmd {
 		s.filter.SetValue("")
 		s.refreshHosts()
 	case matches(key, fleetKeys.plan):
-		if id := s.selectedSite(); id != "" {
-			return func() tea.Msg { return planSiteMsg{site: id} }
-		}
+		return s.planCmd()
 	case matches(key, fleetKeys.reload):
 		return func() tea.Msg { return reloadMsg{} }
 	}
 	return nil
+}
+
+// planCmd requests a plan of the selected site, or of the selected host
+// when the host pane has the focus. Medical devices are never planned.
+func (s *fleetScreen) planCmd() tea.Cmd {
+	msg := planSiteMsg{site: s.selectedSite()}
+	if msg.site == "" {
+		return nil
+	}
+	if s.onHosts && s.host < len(s.hosts) && !s.hosts[s.host].device {
+		msg.host = s.hosts[s.host].name
+	}
+	return func() tea.Msg { return msg }
 }
 
 func (s *fleetScreen) move(delta int) {

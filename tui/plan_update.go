@@ -12,6 +12,7 @@ func (s *planScreen) Update(msg tea.Msg) tea.Cmd {
 		return s.setPlaybooks(msg)
 	case planSiteMsg:
 		s.selectSite(msg.site)
+		s.hosts.SetValue(msg.host)
 	case planEmergencyMsg:
 		s.planEmergency(msg)
 	case fleetLoadedMsg:

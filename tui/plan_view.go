@@ -83,7 +83,7 @@ func orNone(reason string) string {
 	return "\"" + reason + "\""
 }
 
-// planHeading summarises the plan, or says how to make one.
+// planHeading summarises the plan, or explains how to make one.
 func (s *planScreen) planHeading() string {
 	st := s.c.styles
 	switch {
@@ -142,8 +142,8 @@ func planColumns(width int) []int {
 	return []int{14, 8, 10, max(width-35, 10)}
 }
 
-// planWhat is what the plan does on a host: its steps, or why it is
-// skipped.
+// planWhat describes what the plan does on a host: its steps, or why
+// it is skipped.
 func planWhat(h *plan.Host) string {
 	if h.Skip != nil {
 		return "skipped: " + h.Skip.String()

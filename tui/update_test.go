@@ -574,3 +574,20 @@ func TestEmergencyEnterPlansEmergency(t *testing.T) {
 		t.Errorf("right on the playbook left request %+v, want the monthly cycle", req)
 	}
 }
+
+func TestFleetEnterOnHostPlansHost(t *testing.T) {
+	m := newTestModel(t, &fakeBackend{})
+	press(m, "tab", "down")
+	cmd := press(m, "enter")
+	if cmd == nil {
+		t.Fatal("enter on a host returned no command")
+	}
+	m.Update(cmd())
+	req := m.plan.request()
+	if len(req.Selection.Hosts) != 1 || req.Selection.Hosts[0] != m.fleet.hosts[1].name {
+		t.Errorf("selection = %+v, want the selected host %s", req.Selection, m.fleet.hosts[1].name)
+	}
+	if len(req.Selection.Sites) != 1 || req.Selection.Sites[0] != "ent" {
+		t.Errorf("selection sites = %v, want ent", req.Selection.Sites)
+	}
+}
