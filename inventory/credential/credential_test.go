@@ -139,3 +139,31 @@ func TestResolveAgentNeedsSocket(t *testing.T) {
 		t.Errorf("Resolve = %v, %v; want an empty secret", s, err)
 	}
 }
+
+// A password manager may leave a helper process running that keeps its
+// standard output open. The timeout must still end Resolve, before the
+// helper ends and writes its marker file.
+func TestResolveCommandTimeoutWithChild(t *testing.T) {
+	marker := filepath.Join(t.TempDir(), "helper-ended")
+	script := "(sleep 3; touch " + marker + ") & wait"
+	ref := Ref{Kind: KindCommand, Command: []string{"sh", "-c", script}, Timeout: 50 * time.Millisecond}
+	_, err := Resolve(context.Background(), ref, testEnv(nil))
+	if _, statErr := os.Stat(marker); statErr == nil {
+		t.Errorf("Resolve returned only after the helper process ended")
+	}
+	if err == nil || !strings.Contains(err.Error(), "timed out after 50ms") {
+		t.Errorf("error = %v, want a timeout", err)
+	}
+}
+
+func TestResolveCommandChildKeepsOutput(t *testing.T) {
+	script := "printf '%s\\n' " + secretValue + "; sleep 2 &"
+	ref := Ref{Kind: KindCommand, Command: []string{"sh", "-c", script}, Timeout: 10 * time.Second}
+	got, err := Resolve(context.Background(), ref, testEnv(nil))
+	if err != nil {
+		t.Fatalf("Resolve: %v", err)
+	}
+	if got.Reveal() != secretValue {
+		t.Errorf("Resolve = %q, want the value", got.Reveal())
+	}
+}

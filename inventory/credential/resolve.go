@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // ErrUnresolved is wrapped by every error of Resolve, so callers can map it
@@ -86,6 +87,10 @@ func expandHome(path, home string) string {
 	return path
 }
 
+// outputWaitDelay bounds the wait for a command's standard output to close
+// once the command has exited or been killed.
+const outputWaitDelay = time.Second
+
 // resolveCommand runs the reference's command without a shell and returns
 // its standard output without the trailing newline. Standard error is
 // discarded, never echoed, because password managers may print secrets or
@@ -104,7 +109,14 @@ func resolveCommand(ctx context.Context, ref Ref) (Secret, error) {
 	var stdout bytes.Buffer
 	cmd := exec.CommandContext(ctx, ref.Command[0], ref.Command[1:]...)
 	cmd.Stdout = &stdout
+	// A helper process that the command leaves behind can keep standard
+	// output open. WaitDelay stops Run from waiting for it past the
+	// timeout, or past the command's own exit.
+	cmd.WaitDelay = outputWaitDelay
 	err := cmd.Run()
+	if errors.Is(err, exec.ErrWaitDelay) {
+		err = nil // the command exited with status 0
+	}
 	switch {
 	case ctx.Err() == context.DeadlineExceeded:
 		return Secret{}, fmt.Errorf("%w: command %s timed out after %s: check that it runs without a prompt, or raise timeout", ErrUnresolved, ref.Command[0], timeout)
