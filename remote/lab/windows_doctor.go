@@ -7,10 +7,12 @@ import (
 )
 
 // The doctor shape handles the preflight script of 'patchbay doctor',
-// which starts with the marker "patchbay-doctor". It is appended to
-// psShapes, so the shapes of windows.go keep their precedence.
+// which starts with the marker "patchbay-doctor". It goes first in
+// psShapes because the script also reads a service, which the service
+// check shape would claim, and no other script carries the marker.
 func init() {
-	psShapes = append(psShapes, psShape{"doctor", containsAll("patchbay-doctor"), (*windowsPersonality).doctor})
+	doctor := psShape{"doctor", containsAll("patchbay-doctor"), (*windowsPersonality).doctor}
+	psShapes = append([]psShape{doctor}, psShapes...)
 }
 
 // windowsDoctorFacts is the object the doctor script prints with

@@ -4,9 +4,13 @@ import (
 	"encoding/json"
 	"testing"
 	"time"
+
+	"patchbay/playbooks/preflight"
 )
 
-const doctorScript = "# patchbay-doctor: read-only preflight\n[pscustomobject]@{} | ConvertTo-Json -Compress"
+// doctorScript is the script patchbay doctor sends, so that a new shape
+// that would claim it fails here.
+const doctorScript = preflight.WindowsScript
 
 func TestWindowsDoctorHealthy(t *testing.T) {
 	_, hd, _ := newTestHost(t, "windows")

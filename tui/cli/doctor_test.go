@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -49,7 +50,7 @@ func startDoctorLab(t *testing.T) *lab.Fleet {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	f, err := lab.Start(ctx, lab.Options{Dir: t.TempDir(), Inventory: os.DirFS("../../examples"),
-		Faults: strings.Join(faults, ","), AddressBase: "127.91.0.0"})
+		Faults: strings.Join(faults, ","), AddressBase: doctorAddressBase()})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -59,6 +60,13 @@ func startDoctorLab(t *testing.T) *lab.Fleet {
 		f.Host(host).Change(problem.change)
 	}
 	return f
+}
+
+// doctorAddressBase returns a lab address block chosen by the process id,
+// so that test binaries running at once, such as those of two
+// developers' runs on one machine, do not bind the same addresses.
+func doctorAddressBase() string {
+	return fmt.Sprintf("127.%d.0.0", 150+os.Getpid()%50)
 }
 
 func TestDoctorAgainstLab(t *testing.T) {
