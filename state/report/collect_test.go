@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
@@ -21,35 +20,50 @@ func TestRunAcrossQuarterStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	data, err := os.ReadFile("testdata/fleet-v1.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
-	store.SetClock(func() time.Time { return at("2026-09-01T00:00:00Z") })
-	if _, err := store.SnapshotInventory(ctx, "fleet-v1.yaml", data); err != nil {
-		t.Fatal(err)
-	}
+	snapshotExamples(t, store, at("2026-09-01T00:00:00Z"))
 	started, done := at("2026-09-28T00:00:00Z"), at("2026-10-15T00:00:00Z")
 	_, err = store.Append(ctx,
-		event.Event{Time: started, Run: "long", Payload: event.RunStarted{Operator: "tech", Playbook: apt, Sites: []string{"north"}}},
-		event.Event{Time: started, Run: "long", Host: "n-web", Payload: event.StepStarted{Step: "upgrade packages"}},
-		event.Event{Time: done, Run: "long", Host: "n-web", Payload: event.HostState{Phase: event.PhaseDone}},
+		event.Event{Time: started, Run: "long", Payload: event.RunStarted{Operator: "tech", Playbook: "linux-apt-monthly", Sites: []string{"paeds"}}},
+		event.Event{Time: started, Run: "long", Host: "paeds-files", Payload: event.StepStarted{Step: "upgrade packages"}},
+		event.Event{Time: done, Run: "long", Host: "paeds-files", Payload: event.HostState{Phase: event.PhaseDone}},
 		event.Event{Time: done, Run: "long", Payload: event.RunFinished{Done: 1}},
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := BuildQuarterly(ctx, store, Options{Quarter: Quarter{2026, 4}, Site: "north", Now: at("2027-01-05T00:00:00Z")})
+	q, err := BuildQuarterly(ctx, store, Options{Quarter: Quarter{2026, 4}, Site: "paeds", Now: at("2027-01-05T00:00:00Z")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// October is measured at 10-18 17:00, after the release of 10-13
-	// 17:00 and the done of 10-15: n-web of north's three patchable hosts.
+	// The example rings end October's production phase 168 h after the
+	// release of 10-13 17:00 UTC, at 10-20 17:00, after the done of 10-15:
+	// paeds-files of paeds' eight patchable hosts.
 	october := q.Total().Months[0]
-	if october.Current != 1 || october.Patchable != 3 {
-		t.Errorf("October coverage = %s, want 1/3", october)
+	if october.Current != 1 || october.Patchable != 8 {
+		t.Errorf("October coverage = %s, want 1/8", october)
 	}
+}
+
+// snapshotExamples journals the example inventory at instant when.
+func snapshotExamples(t *testing.T, store *state.Store, when time.Time) {
+	t.Helper()
+	inv, err := inventory.Load("../../examples", inventory.Options{Now: when})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store.SetClock(func() time.Time { return when })
+	if _, err := JournalInventory(context.Background(), store, inv); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func at(text string) time.Time {
+	t, err := time.Parse(time.RFC3339, text)
+	if err != nil {
+		panic(err)
+	}
+	return t
 }
 
 func TestJournalInventoryRoundTrip(t *testing.T) {

@@ -1,4 +1,4 @@
-package report
+package cli
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"patchbay/state/report"
 	reportcsv "patchbay/state/report/csv"
 	reporthtml "patchbay/state/report/html"
 	reportjson "patchbay/state/report/json"
@@ -17,15 +18,15 @@ import (
 	"patchbay/state/report/model"
 )
 
-// tables maps a table name to its rows, as read back from one format.
-type tables map[string][][]string
+// reportTables maps a table name to its rows, as read back from one format.
+type reportTables map[string][][]string
 
 // TestQuarterlyFiguresAllFormats checks every figure of the 2026Q4 report
 // of the journal that buildScenario writes, in all four formats, against
 // values computed by hand from the scenario.
 func TestQuarterlyFiguresAllFormats(t *testing.T) {
 	s := buildScenario(t)
-	q, err := BuildQuarterly(context.Background(), s.store, Options{Quarter: Quarter{2026, 4}, Now: at("2027-01-05T00:00:00Z")})
+	q, err := report.BuildQuarterly(context.Background(), s.store, report.Options{Quarter: report.Quarter{Year: 2026, Q: 4}, Now: scenarioAt("2027-01-05T00:00:00Z")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +37,7 @@ func TestQuarterlyFiguresAllFormats(t *testing.T) {
 	if q.Head.Seq != head.Seq || q.Head.Hash != head.Hash {
 		t.Errorf("report head = %s, journal head = %s", q.Head, head)
 	}
-	formats := map[string]tables{"model": fromModel(q)}
+	formats := map[string]reportTables{"model": fromModel(q)}
 	formats["json"] = fromJSON(t, q)
 	formats["csv"] = fromCSV(t, q)
 	formats["markdown"] = fromMarkdown(t, q)
@@ -46,7 +47,7 @@ func TestQuarterlyFiguresAllFormats(t *testing.T) {
 	}
 }
 
-func checkFigures(t *testing.T, got tables, head string, html bool) {
+func checkFigures(t *testing.T, got reportTables, head string, html bool) {
 	// Summary. Quarter coverage 4/5 and the monthly values are derived
 	// under coverage below.
 	want := [][]string{
@@ -86,7 +87,7 @@ func checkFigures(t *testing.T, got tables, head string, html bool) {
 	// Sites: north = n-web, n-db, n-files (+ nothing excepted that counts);
 	// west = w-app, w-db (+ w-kiosk in v1). Rings: test = n-web, w-app;
 	// production = n-db, n-files, w-db (+ w-kiosk in v1). Platforms:
-	// linux-apt = n-web, n-db, w-app (+ w-kiosk); linux-dnf = n-files, w-db.
+	// linux-aptMonthly = n-web, n-db, w-app (+ w-kiosk); linux-dnfMonthly = n-files, w-db.
 	want = [][]string{
 		{"all", "all", "4", "5", "80.0", "5", "6", "83.3", "3", "6", "50.0", "4", "5", "80.0"},
 		{"site", "north", "2", "3", "66.7", "3", "3", "100.0", "2", "3", "66.7", "3", "3", "100.0"},
@@ -196,7 +197,7 @@ func checkFigures(t *testing.T, got tables, head string, html bool) {
 }
 
 // checkRows compares a whole table.
-func checkRows(t *testing.T, got tables, name string, want [][]string) {
+func checkRows(t *testing.T, got reportTables, name string, want [][]string) {
 	t.Helper()
 	all := make([]int, 0)
 	if len(want) > 0 {
@@ -208,11 +209,11 @@ func checkRows(t *testing.T, got tables, name string, want [][]string) {
 }
 
 // checkColumns compares the given columns of every row of a table.
-func checkColumns(t *testing.T, got tables, name string, cols []int, want [][]string) {
+func checkColumns(t *testing.T, got reportTables, name string, cols []int, want [][]string) {
 	t.Helper()
 	rows := got[name]
 	if len(rows) != len(want) {
-		t.Errorf("%s: %d rows, want %d:\n%s", name, len(rows), len(want), format(rows))
+		t.Errorf("%s: %d rows, want %d:\n%s", name, len(rows), len(want), formatRows(rows))
 		return
 	}
 	for i, row := range rows {
@@ -228,7 +229,7 @@ func checkColumns(t *testing.T, got tables, name string, cols []int, want [][]st
 	}
 }
 
-func format(rows [][]string) string {
+func formatRows(rows [][]string) string {
 	var b strings.Builder
 	for _, r := range rows {
 		b.WriteString(strings.Join(r, " | ") + "\n")
@@ -236,15 +237,15 @@ func format(rows [][]string) string {
 	return b.String()
 }
 
-func fromModel(q *model.Quarterly) tables {
-	out := tables{}
+func fromModel(q *model.Quarterly) reportTables {
+	out := reportTables{}
 	for _, tb := range q.Tables() {
 		out[tb.Name] = tb.Rows
 	}
 	return out
 }
 
-func fromJSON(t *testing.T, q *model.Quarterly) tables {
+func fromJSON(t *testing.T, q *model.Quarterly) reportTables {
 	var buf bytes.Buffer
 	if err := reportjson.Write(&buf, q); err != nil {
 		t.Fatal(err)
@@ -268,7 +269,7 @@ func fromJSON(t *testing.T, q *model.Quarterly) tables {
 	return fromModel(&back)
 }
 
-func fromCSV(t *testing.T, q *model.Quarterly) tables {
+func fromCSV(t *testing.T, q *model.Quarterly) reportTables {
 	var buf bytes.Buffer
 	if err := reportcsv.Write(&buf, q); err != nil {
 		t.Fatal(err)
@@ -279,7 +280,7 @@ func fromCSV(t *testing.T, q *model.Quarterly) tables {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := tables{}
+	out := reportTables{}
 	for _, rec := range records {
 		if rec[0] != "table" {
 			out[rec[0]] = append(out[rec[0]], rec[1:])
@@ -288,7 +289,7 @@ func fromCSV(t *testing.T, q *model.Quarterly) tables {
 	return out
 }
 
-func fromMarkdown(t *testing.T, q *model.Quarterly) tables {
+func fromMarkdown(t *testing.T, q *model.Quarterly) reportTables {
 	var buf bytes.Buffer
 	if err := reportmd.Write(&buf, q); err != nil {
 		t.Fatal(err)
@@ -297,7 +298,7 @@ func fromMarkdown(t *testing.T, q *model.Quarterly) tables {
 	for _, tb := range q.Tables() {
 		names[tb.Title] = tb.Name
 	}
-	out := tables{}
+	out := reportTables{}
 	name, header := "", false
 	for _, line := range strings.Split(buf.String(), "\n") {
 		switch {
@@ -339,7 +340,7 @@ var (
 	htmlCell  = regexp.MustCompile(`(?s)<td[^>]*>(.*?)</td>`)
 )
 
-func fromHTML(t *testing.T, q *model.Quarterly) tables {
+func fromHTML(t *testing.T, q *model.Quarterly) reportTables {
 	var buf bytes.Buffer
 	if err := reporthtml.Write(&buf, q); err != nil {
 		t.Fatal(err)
@@ -350,7 +351,7 @@ func fromHTML(t *testing.T, q *model.Quarterly) tables {
 			t.Errorf("HTML report refers to an external asset (%s)", external)
 		}
 	}
-	out := tables{}
+	out := reportTables{}
 	for _, m := range htmlTable.FindAllStringSubmatch(page, -1) {
 		for _, row := range htmlRow.FindAllStringSubmatch(m[2], -1) {
 			cells := htmlCell.FindAllStringSubmatch(row[1], -1)

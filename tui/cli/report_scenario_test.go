@@ -1,4 +1,4 @@
-package report
+package cli
 
 import (
 	"context"
@@ -47,11 +47,11 @@ func (c *shiftedClock) AfterFunc(d time.Duration, f func()) func() bool {
 // moveTo makes the clock read when now.
 func (c *shiftedClock) moveTo(when time.Time) { c.offset.Store(int64(time.Until(when))) }
 
-// openWindows keeps every site's window open, so that runs at any
+// scenarioWindows keeps every site's window open, so that runs at any
 // injected instant proceed.
-type openWindows struct{}
+type scenarioWindows struct{}
 
-func (openWindows) Window(_ *inventory.Site, at time.Time) plan.WindowState {
+func (scenarioWindows) Window(_ *inventory.Site, at time.Time) plan.WindowState {
 	return plan.WindowState{Open: true, Closes: at.Add(24 * time.Hour)}
 }
 
@@ -68,7 +68,7 @@ func newScenario(t *testing.T) *scenario {
 	}
 	t.Cleanup(func() { store.Close() })
 	s := &scenario{t: t, store: store, pending: map[string][]lab.Update{}, clock: &shiftedClock{}}
-	s.snapshot("testdata/fleet-v1.yaml", at("2026-09-01T00:00:00Z"))
+	s.snapshot("testdata/report/fleet-v1.yaml", scenarioAt("2026-09-01T00:00:00Z"))
 	s.dialer = &labdial.Dialer{Hosts: map[string]*lab.Handler{}}
 	for i, h := range s.inv.Hosts {
 		host, err := lab.NewHost(h.Name, string(h.Platform), i, s.clock, scenarioLabTiming)
@@ -83,7 +83,7 @@ func newScenario(t *testing.T) *scenario {
 	return s
 }
 
-func at(text string) time.Time {
+func scenarioAt(text string) time.Time {
 	t, err := time.Parse(time.RFC3339, text)
 	if err != nil {
 		panic(err)
@@ -167,7 +167,7 @@ func (s *scenario) run(spec runSpec) *runner.Summary {
 		s.t.Fatal(err)
 	}
 	p, err := plan.Make(s.inv, pb, spec.sel, plan.Options{At: spec.when, Cycle: spec.cycle, Overrides: spec.overrides,
-		Windows: openWindows{}, History: history})
+		Windows: scenarioWindows{}, History: history})
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -179,7 +179,7 @@ func (s *scenario) run(spec runSpec) *runner.Summary {
 	})
 	r := runner.New(s.inv, p, s.dialer, journal, runner.Options{
 		RunID: spec.id, Operator: "tech", OperatorName: spec.operator, CycleKind: spec.kind,
-		Timing: scenarioActionTiming, Windows: openWindows{}, Now: func() time.Time { return when },
+		Timing: scenarioActionTiming, Windows: scenarioWindows{}, Now: func() time.Time { return when },
 	})
 	if spec.abort {
 		r.Abort()
