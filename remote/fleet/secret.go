@@ -31,6 +31,7 @@ func (d *Dialer) resolve(ctx context.Context, h *inventory.Host) (resolved, erro
 	}
 	c := d.inv.Credential(name)
 	if c == nil {
+		// The loader rejects undefined names; this guards hand-built inventories.
 		return resolved{}, credentialError(h, fmt.Errorf("credential %q is not defined in the inventory; add it under credentials", name))
 	}
 	secret, err := credential.Resolve(ctx, c.Ref, d.opts.Env)
@@ -53,8 +54,14 @@ func credentialError(h *inventory.Host, err error) error {
 // credential: the agent, a private key when the secret is one in PEM form,
 // and else the secret as password and keyboard-interactive answer.
 func (d *Dialer) sshAuth(h *inventory.Host, r resolved) ([]sshremote.AuthMethod, error) {
-	if r.agent {
-		return []sshremote.AuthMethod{sshremote.Agent(d.opts.Env.Getenv("SSH_AUTH_SOCK"))}, nil
+	socket := d.opts.Env.Getenv("SSH_AUTH_SOCK")
+	switch {
+	case r.agent && r.name == "" && socket == "":
+		// Without a credential and without an agent, only the IdentityFile
+		// keys of ~/.ssh/config remain.
+		return nil, nil
+	case r.agent:
+		return []sshremote.AuthMethod{sshremote.Agent(socket)}, nil
 	}
 	value := r.secret.Reveal()
 	if strings.HasPrefix(value, "-----BEGIN") && strings.Contains(value, "PRIVATE KEY") {

@@ -13,9 +13,11 @@ import (
 	"github.com/spf13/pflag"
 
 	"patchbay/inventory"
+	"patchbay/inventory/credential"
 	"patchbay/inventory/schedule"
 	"patchbay/playbooks"
 	"patchbay/playbooks/plan"
+	"patchbay/remote/fleet"
 	"patchbay/state"
 )
 
@@ -171,19 +173,12 @@ func cycleID(t time.Time) string {
 	return schedule.LatestRelease(t).Format("2006-01")
 }
 
-// credentialCheck returns a check that a host's credential can be found,
-// without reading the secret: the variable is set or the file exists.
+// credentialCheck returns a check that the dialer could resolve a host's
+// credential, without reading the secret.
 func credentialCheck(inv *inventory.Inventory, getenv func(string) string) func(*inventory.Host) error {
+	env := credential.Env{Getenv: getenv, Home: getenv("HOME")}
 	return func(h *inventory.Host) error {
-		name := h.Transport.Credential
-		if name == "" {
-			return nil
-		}
-		c := inv.Credential(name)
-		if c == nil {
-			return fmt.Errorf("credential %q is not in the inventory", name)
-		}
-		return checkRef(c, getenv)
+		return fleet.CheckCredential(inv, h, env)
 	}
 }
 

@@ -1,14 +1,10 @@
 package cli
 
 import (
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 
 	"patchbay/inventory"
-	"patchbay/inventory/credential"
 	"patchbay/playbooks/runner"
 	"patchbay/remote/sshremote"
 	"patchbay/state"
@@ -51,38 +47,4 @@ func (a *app) inventoryPath() string {
 		return p
 	}
 	return "patchbay.yaml"
-}
-
-func expandHome(path, home string) string {
-	if rest, ok := strings.CutPrefix(path, "~/"); ok && home != "" {
-		return filepath.Join(home, rest)
-	}
-	return path
-}
-
-// checkRef reports whether a credential reference can be resolved, without
-// reading the secret.
-func checkRef(c *inventory.Credential, getenv func(string) string) error {
-	switch c.Ref.Kind {
-	case credential.KindEnv:
-		if getenv(c.Ref.Env) == "" {
-			return fmt.Errorf("credential %s: environment variable %s is not set", c.Name, c.Ref.Env)
-		}
-	case credential.KindFile:
-		if _, err := os.Stat(expandHome(c.Ref.Path, getenv("HOME"))); err != nil {
-			return fmt.Errorf("credential %s: %w", c.Name, err)
-		}
-	case credential.KindAgent:
-		if getenv("SSH_AUTH_SOCK") == "" {
-			return fmt.Errorf("credential %s: SSH_AUTH_SOCK is not set, so no ssh-agent is reachable", c.Name)
-		}
-	case credential.KindCommand:
-		if len(c.Ref.Command) == 0 {
-			return fmt.Errorf("credential %s: the command is empty", c.Name)
-		}
-		if _, err := exec.LookPath(c.Ref.Command[0]); err != nil {
-			return fmt.Errorf("credential %s: %w", c.Name, err)
-		}
-	}
-	return nil
 }
