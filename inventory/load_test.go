@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -56,6 +57,14 @@ func TestLoadRejects(t *testing.T) {
 		}},
 		{"syntax error", "sites: [\n", []string{
 			`inv.yaml:1:8: invalid YAML: sequence end token ']' not found`,
+		}},
+		{"empty list item", "sites:\n  -\n", []string{
+			`inv.yaml:2:5: sites: empty list item: remove the "-" or write the item after it`,
+		}},
+		{"empty site mapping", "sites:\n  - {}\n", []string{
+			`inv.yaml:2:5: site: missing id: add "id: ..."`,
+			`inv.yaml:2:5: site: missing time_zone: add "time_zone: ..."`,
+			`inv.yaml:2:5: site  has no maintenance window: add windows: ["mon-fri 22:00-05:00"]`,
 		}},
 		{"wrong type list", baseSite + "    contacts: nobody\n", []string{
 			`inv.yaml:6:15: contacts: expected a list, found "nobody": write the items as "- item" lines or [a, b]`,
@@ -212,5 +221,37 @@ func TestLoadRejectsReferences(t *testing.T) {
 				t.Errorf("problems:\n%s\nwant first:\n%s", strings.Join(got, "\n"), tc.want)
 			}
 		})
+	}
+}
+
+func TestLoadRejectsHugeFile(t *testing.T) {
+	host := "      - {name: h%d, address: 192.0.2.5, platform: linux-apt}\n"
+	var src strings.Builder
+	src.WriteString(baseSite + "    hosts:\n")
+	for i := 0; src.Len() <= maxFileBytes; i++ {
+		fmt.Fprintf(&src, host, i)
+	}
+	_, got := parseOne(t, src.String())
+	if len(got) != 1 {
+		t.Fatalf("got %d problems, want 1: %.500s", len(got), strings.Join(got, "\n"))
+	}
+	if !strings.Contains(got[0], "more than the limit") {
+		t.Errorf("problem = %s, want the size limit", got[0])
+	}
+}
+
+func TestLoadNodeLimitReportsOnce(t *testing.T) {
+	host := "      - {name: h%d, address: 192.0.2.5, platform: linux-apt}\n"
+	var src strings.Builder
+	src.WriteString(baseSite + "    hosts:\n")
+	for i := range maxNodes / 4 {
+		fmt.Fprintf(&src, host, i)
+	}
+	_, got := parseOne(t, src.String())
+	if len(got) != 1 {
+		t.Fatalf("got %d problems, want 1: %.500s", len(got), strings.Join(got, "\n"))
+	}
+	if !strings.Contains(got[0], "more than 200000 values") {
+		t.Errorf("problem = %s, want the value limit", got[0])
 	}
 }

@@ -3,6 +3,7 @@ package inventory
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -37,8 +38,14 @@ func Locate(flag string, getenv func(string) string) (string, error) {
 }
 
 func mustExist(path, source string) (string, error) {
-	if !exists(path) {
+	_, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return "", fmt.Errorf("%w: %s names %s, which does not exist: check the path", ErrNotFound, source, path)
+	case err != nil:
+		// A symbolic link loop or a folder without search permission.
+		return "", fmt.Errorf("%w: %s names %s, which cannot be read (%w): check the path and its permissions",
+			ErrNotFound, source, path, errors.Unwrap(err))
 	}
 	return path, nil
 }

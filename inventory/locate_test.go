@@ -61,6 +61,27 @@ func TestLocateNoneFound(t *testing.T) {
 	}
 }
 
+func TestLocateSymlinkLoop(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.yaml"), filepath.Join(dir, "b.yaml")
+	if err := os.Symlink(b, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(a, b); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Locate(a, func(string) string { return "" })
+	if !errors.Is(err, ErrNotFound) {
+		t.Errorf("error = %v, want ErrNotFound", err)
+	}
+	if err != nil && strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("error = %v, want the real cause, not a missing file", err)
+	}
+	if err != nil && !strings.Contains(err.Error(), "too many levels of symbolic links") {
+		t.Errorf("error = %v, want the symbolic link loop named", err)
+	}
+}
+
 func TestSelect(t *testing.T) {
 	inv := loadExamples(t)
 	names := func(s Selector) []string {

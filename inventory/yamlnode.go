@@ -149,6 +149,10 @@ func (d *decoder) decodeSequence(n ast.Node, slice reflect.Value, key string) {
 	}
 	elemType := slice.Type().Elem()
 	for _, item := range seq.Values {
+		if d.resolve(item) == nil {
+			d.problems.errorf(d.pos(item), "%s: empty list item: remove the \"-\" or write the item after it", key)
+			continue
+		}
 		elem := reflect.New(elemType)
 		if elemType.Kind() == reflect.Pointer {
 			elem.Elem().Set(reflect.New(elemType.Elem()))
@@ -170,6 +174,7 @@ func (d *decoder) decodeMapping(n ast.Node, v reflect.Value, key string) {
 		return
 	}
 	st := v.Elem()
+	setPos(st, d.pos(n))
 	if len(pairs) > 0 {
 		setPos(st, d.pos(pairs[0].Key))
 	}
