@@ -224,14 +224,19 @@ func TestLoadRejectsReferences(t *testing.T) {
 	}
 }
 
-func TestLoadRejectsHugeFile(t *testing.T) {
-	host := "      - {name: h%d, address: 192.0.2.5, platform: linux-apt}\n"
+// manyHostsYAML returns baseSite with one-line hosts until the text is
+// longer than size bytes.
+func manyHostsYAML(size int) string {
 	var src strings.Builder
 	src.WriteString(baseSite + "    hosts:\n")
-	for i := 0; src.Len() <= maxFileBytes; i++ {
-		fmt.Fprintf(&src, host, i)
+	for i := 0; src.Len() <= size; i++ {
+		fmt.Fprintf(&src, "      - {name: h%d, address: 192.0.2.5, platform: linux-apt}\n", i)
 	}
-	_, got := parseOne(t, src.String())
+	return src.String()
+}
+
+func TestLoadRejectsHugeFile(t *testing.T) {
+	_, got := parseOne(t, manyHostsYAML(maxFileBytes))
 	if len(got) != 1 {
 		t.Fatalf("got %d problems, want 1: %.500s", len(got), strings.Join(got, "\n"))
 	}
@@ -240,14 +245,10 @@ func TestLoadRejectsHugeFile(t *testing.T) {
 	}
 }
 
+// A host line holds about 8 values and 60 bytes, so 4 MB of hosts exceed
+// maxNodes while staying under maxFileBytes.
 func TestLoadNodeLimitReportsOnce(t *testing.T) {
-	host := "      - {name: h%d, address: 192.0.2.5, platform: linux-apt}\n"
-	var src strings.Builder
-	src.WriteString(baseSite + "    hosts:\n")
-	for i := range maxNodes / 4 {
-		fmt.Fprintf(&src, host, i)
-	}
-	_, got := parseOne(t, src.String())
+	_, got := parseOne(t, manyHostsYAML(4<<20))
 	if len(got) != 1 {
 		t.Fatalf("got %d problems, want 1: %.500s", len(got), strings.Join(got, "\n"))
 	}
