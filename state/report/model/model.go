@@ -206,7 +206,7 @@ func (r Run) Outcome() string {
 type Quarterly struct {
 	Quarter     string       `json:"quarter"` // "2026Q4"
 	Site        string       `json:"site,omitempty"`
-	Start       time.Time    `json:"start"` // in the time zone of the first site
+	Start       time.Time    `json:"start"` // in the selected site's time zone, else the first site's
 	End         time.Time    `json:"end"`
 	Head        Head         `json:"head"`
 	Definitions []Definition `json:"definitions"`
