@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"strings"
 	"testing"
@@ -62,11 +63,11 @@ func startDoctorLab(t *testing.T) *lab.Fleet {
 	return f
 }
 
-// doctorAddressBase returns a lab address block chosen by the process id,
-// so that test binaries running at once, such as those of two
-// developers' runs on one machine, do not bind the same addresses.
+// doctorAddressBase returns a random lab address block, as the other lab
+// tests do, so that test binaries running at once rarely bind the same
+// addresses.
 func doctorAddressBase() string {
-	return fmt.Sprintf("127.%d.0.0", 150+os.Getpid()%50)
+	return fmt.Sprintf("127.%d.%d.0", 100+rand.IntN(100), rand.IntN(256))
 }
 
 func TestDoctorAgainstLab(t *testing.T) {
