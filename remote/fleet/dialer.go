@@ -37,9 +37,8 @@ type Options struct {
 	// SSHConfig is the user's ~/.ssh/config, or nil. The inventory wins
 	// where both set a value.
 	SSHConfig *sshremote.SSHConfig
-	// Env is where credential references read variables and the home
-	// folder, and where SSH_AUTH_SOCK is read. The zero value means the
-	// process's own.
+	// Env is the environment that credential references and SSH_AUTH_SOCK
+	// are read from. The zero value means the process's own.
 	Env credential.Env
 	// Redactor receives every resolved secret; nil registers nowhere.
 	Redactor Redactor
@@ -84,7 +83,7 @@ func (d *Dialer) Dial(ctx context.Context, h *inventory.Host) (remote.Session, e
 	}
 	if d.inv.Host(h.Name) != h {
 		return nil, &remote.Error{Host: h.Name, Kind: remote.KindOther, Op: "dial",
-			Err: fmt.Errorf("%s is not a host of the loaded inventory; check the name", h.Name)}
+			Err: fmt.Errorf("host %s does not come from this dialer's inventory; pass the host of the inventory given to New", h.Name)}
 	}
 	s, err := d.dialRaw(ctx, h)
 	if err != nil {
