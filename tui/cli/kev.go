@@ -45,7 +45,7 @@ catalogue's entries to the hosts of the inventory.`,
 
 func (a *app) newKEVImportCmd() *cobra.Command {
 	var source string
-	var asJSON bool
+	var asJSON, allowOlder bool
 	cmd := &cobra.Command{
 		Use:   "import FILE|-",
 		Short: "Import the KEV catalogue from a JSON or CSV file, stdin or --url",
@@ -53,16 +53,19 @@ func (a *app) newKEVImportCmd() *cobra.Command {
 from the content), validates it and replaces the current catalogue in the
 state directory. The journal records the version, release date and the
 CVE IDs added and removed since the previous import. Nothing is imported
-when the input is invalid, truncated or an HTML error page.
+when the input is invalid, truncated or an HTML error page, or when it
+was released on an earlier day than the stored catalogue (unless
+--allow-older is given).
 
 --url downloads the catalogue instead. It is never used unless given, and
 accepts https URLs (http only for loopback addresses).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.kevImport(cmd.Context(), args, source, asJSON)
+			return a.kevImport(cmd.Context(), args, source, asJSON, allowOlder)
 		},
 	}
 	cmd.Flags().StringVar(&source, "url", "", "download the catalogue from this https URL instead of reading FILE")
+	cmd.Flags().BoolVar(&allowOlder, "allow-older", false, "replace the stored catalogue even with one released on an earlier day")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the import summary as JSON")
 	return cmd
 }
@@ -78,7 +81,7 @@ type kevImportSummary struct {
 	Changed  []string  `json:"changed"`
 }
 
-func (a *app) kevImport(ctx context.Context, args []string, source string, asJSON bool) error {
+func (a *app) kevImport(ctx context.Context, args []string, source string, asJSON, allowOlder bool) error {
 	catalogue, err := a.readCatalogue(ctx, args, source)
 	if err != nil {
 		return err
@@ -93,6 +96,12 @@ func (a *app) kevImport(ctx context.Context, args []string, source string, asJSO
 	if err != nil && !errors.Is(err, kev.ErrNoCatalogue) {
 		return withExit(ExitFailures, err)
 	}
+	if previous != nil && !allowOlder && releasedEarlier(catalogue, previous) {
+		return usageErrorf("catalogue %s was released on %s, before the stored %s (released on %s): "+
+			"import a newer download, or pass --allow-older to go back to it",
+			catalogue.Version, catalogue.Released.UTC().Format(kev.DateLayout),
+			previous.Version, previous.Released.UTC().Format(kev.DateLayout))
+	}
 	diff := kev.Compare(previous, catalogue)
 	record := event.Catalogue{
 		Name: catalogueName, Version: catalogue.Version, Released: catalogue.Released,
@@ -106,6 +115,15 @@ func (a *app) kevImport(ctx context.Context, args []string, source string, asJSO
 		Previous: diff.From, Added: diff.Added, Removed: diff.Removed, Changed: diff.Changed,
 	}
 	return a.printKEVImport(summary, previous == nil, asJSON)
+}
+
+// releasedEarlier reports whether next was released on an earlier day
+// (UTC) than stored. Days, not instants, are compared because a CSV
+// catalogue carries only its entries' dates and so gets midnight as its
+// release time.
+func releasedEarlier(next, stored *kev.Catalog) bool {
+	day := func(t time.Time) time.Time { return t.UTC().Truncate(24 * time.Hour) }
+	return day(next.Released).Before(day(stored.Released))
 }
 
 // journalAndSave journals the import first and then replaces the stored

@@ -102,11 +102,17 @@ func TestKEVImportJournalsVersion(t *testing.T) {
 	}
 }
 
+// mustImportKEV imports the catalogue file into stateDir or stops the test.
+func mustImportKEV(t *testing.T, stateDir, file string) {
+	t.Helper()
+	if code, _, errText := runKEV(t, stateDir, "", "kev", "import", file); code != ExitOK {
+		t.Fatalf("import %s: exit %d: %s", file, code, errText)
+	}
+}
+
 func TestKEVImportRecordsRemoval(t *testing.T) {
 	dir := t.TempDir()
-	if code, _, errText := runKEV(t, dir, "", "kev", "import", kevCatalogueFile); code != ExitOK {
-		t.Fatalf("first import: exit %d: %s", code, errText)
-	}
+	mustImportKEV(t, dir, kevCatalogueFile)
 	excerpt, err := os.ReadFile(kevExcerptFile)
 	if err != nil {
 		t.Fatal(err)
@@ -121,6 +127,44 @@ func TestKEVImportRecordsRemoval(t *testing.T) {
 	recs := catalogueRecords(t, dir)
 	if len(recs) != 2 || len(recs[1].Removed) != 1392 {
 		t.Fatalf("records = %d, removed in second = %d, want 2 and 1392", len(recs), len(recs[1].Removed))
+	}
+}
+
+func TestKEVImportRejectsOlderCatalogue(t *testing.T) {
+	dir := t.TempDir()
+	mustImportKEV(t, dir, kevCatalogueFile)
+	data, err := os.ReadFile(kevCatalogueFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	older := strings.Replace(string(data), `"dateReleased": "2025-08-25T17:04:19.9796Z"`, `"dateReleased": "2024-01-02T10:00:00Z"`, 1)
+	older = strings.Replace(older, `"catalogVersion": "2025.08.25"`, `"catalogVersion": "2024.01.02"`, 1)
+	if older == string(data) {
+		t.Fatal("the test catalogue has no dateReleased to change")
+	}
+
+	code, _, errText := runKEV(t, dir, older, "kev", "import", "-")
+	if code != ExitUsage {
+		t.Errorf("older import: exit %d, want %d", code, ExitUsage)
+	}
+	if !strings.Contains(errText, "before the stored 2025.08.25") || !strings.Contains(errText, "--allow-older") {
+		t.Errorf("error = %q, want the stored version and the flag named", errText)
+	}
+	if recs := catalogueRecords(t, dir); len(recs) != 1 {
+		t.Errorf("journal has %d catalogue records, want 1: the older import must not be journaled", len(recs))
+	}
+
+	code, _, errText = runKEV(t, dir, older, "kev", "import", "--allow-older", "-")
+	if code != ExitOK {
+		t.Errorf("import with --allow-older: exit %d: %s", code, errText)
+	}
+}
+
+func TestKEVImportCSVAfterJSONSameDay(t *testing.T) {
+	dir := t.TempDir()
+	mustImportKEV(t, dir, kevCatalogueFile)
+	if code, _, errText := runKEV(t, dir, "", "kev", "import", kevCSVFile); code != ExitOK {
+		t.Errorf("CSV import of the same day: exit %d: %s", code, errText)
 	}
 }
 
