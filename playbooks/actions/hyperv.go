@@ -121,6 +121,11 @@ func hypervGuestPolicy(x *Exec, vm string, p book.Params) string {
 	return p.String("policy", "save")
 }
 
+// stopHyperVVM saves or shuts down one VM.
+//
+// NOTE: Stop-VM shuts the guest down through its integration services;
+// a guest without them makes Stop-VM fail, and that VM then needs the
+// save policy or a manual shutdown.
 func stopHyperVVM(ctx context.Context, x *Exec, name, policy string) (hypervStopped, error) {
 	script := "$ErrorActionPreference = 'Stop'\nSave-VM -Name " + psQuote(name) + "\n"
 	entry := hypervStopped{Name: name, Action: "saved"}

@@ -160,7 +160,7 @@ func (t *wuTally) failedRun(code uint32, d *wuProgressLine) error {
 	case code == 0x80240016:
 		return fmt.Errorf("%w: %w", err, errInstallNotAllowed)
 	case windows.DecodeHRESULT(code).Transient:
-		return Transient(fmt.Errorf("%w; the update source did not answer, so the step is retried", err))
+		return Transient(fmt.Errorf("%w; the update source was unreachable, so the step is retried", err))
 	}
 	return err
 }

@@ -13,6 +13,10 @@ import (
 // comes from the registry because Win32_OperatingSystem and systeminfo
 // give the build without it. The WUA search only reads, so it works from
 // a remote session.
+//
+// NOTE: a WUA search against Microsoft's servers can take minutes on a
+// real host (an estimate, not measured here); the built-in playbooks give
+// the facts step 10 minutes.
 const windowsFactsScript = `$ErrorActionPreference = 'Stop'
 $os = Get-CimInstance -ClassName Win32_OperatingSystem
 $cv = Get-ItemProperty -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion'
@@ -161,9 +165,9 @@ func psList(items []string) string {
 	return strings.Join(quoted, ", ")
 }
 
-// wuSelection is what the update task installs: updates of the
-// categories (all when empty), only the named KBs (all when empty), never
-// the excluded ones.
+// wuSelection is the update task's filter: updates of the categories
+// (all when empty), only the named KBs (all when empty), never the
+// excluded ones.
 type wuSelection struct {
 	categories, only, exclude []string
 }

@@ -15,7 +15,7 @@ import (
 //
 // It does not interpret PowerShell. It recognises the shapes of the
 // scripts patchbay sends by the cmdlets and COM calls they contain, and
-// answers as Windows would: facts as JSON, the Windows Update Agent run
+// responds as Windows would: facts as JSON, the Windows Update Agent run
 // from a scheduled task, Hyper-V VM cmdlets and restarts. Like Windows,
 // it rejects WUA downloads and installs from a remote session with
 // E_ACCESSDENIED and installs while a reboot is pending with
