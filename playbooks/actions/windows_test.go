@@ -367,3 +367,35 @@ func TestWindowsUpdateExcludesRunnerHold(t *testing.T) {
 		t.Errorf("reboot pending (%s) although the only update that needs one was held", w.x.Facts.Text(FactRebootReason))
 	}
 }
+
+func TestWindowsRebootDeferredForApp(t *testing.T) {
+	w := newWinLab(t, "windows")
+	w.host.Change(func(s *lab.State) { s.Apps = []string{"ViewerPro"} })
+	w.x.Reboot = &inventory.RebootPolicy{Name: "clinical-workstations", Mode: inventory.RebootDefer,
+		DeferApps: []string{"AudioSuite.exe", "ViewerPro.exe"}}
+	if err := runAction(t, "windows.update", w.x, nil); err != nil {
+		t.Fatal(err)
+	}
+	err := runAction(t, "reboot", w.x, params("if_needed", "true"))
+	if !errors.Is(err, ErrRebootPending) || !strings.Contains(err.Error(), "ViewerPro.exe") {
+		t.Fatalf("err = %v, want a reboot deferred while ViewerPro.exe runs", err)
+	}
+	if n, _ := w.commands("shutdown.exe"); n != 0 {
+		t.Errorf("%d shutdown commands were sent while ViewerPro ran", n)
+	}
+}
+
+func TestWindowsRebootWaitsForWindow(t *testing.T) {
+	w := newWinLab(t, "windows")
+	w.x.MayDisrupt = func() error { return errors.New("window of site clinic is closed") }
+	if err := runAction(t, "windows.update", w.x, nil); err != nil {
+		t.Fatal(err)
+	}
+	err := runAction(t, "reboot", w.x, params("if_needed", "true"))
+	if !errors.Is(err, ErrRebootPending) || !strings.Contains(err.Error(), "window") {
+		t.Fatalf("err = %v, want the reboot left pending until the window opens", err)
+	}
+	if n, _ := w.commands("shutdown.exe"); n != 0 {
+		t.Errorf("%d shutdown commands were sent outside the window", n)
+	}
+}
