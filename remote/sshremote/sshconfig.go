@@ -1,8 +1,10 @@
 package sshremote
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
@@ -79,7 +81,13 @@ func (s *SSHConfig) applyHost(alias string, cfg Config) (Config, error) {
 	}
 	identities, _ := s.config.GetAll(alias, "IdentityFile")
 	for _, identity := range identities {
-		cfg.Auth = append(cfg.Auth, KeyFile(s.expandHome(identity), nil))
+		path := s.expandHome(identity)
+		// OpenSSH skips an IdentityFile that does not exist; so does
+		// patchbay, or one stale "Host *" line would break every host.
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		cfg.Auth = append(cfg.Auth, KeyFile(path, nil))
 	}
 	return cfg, nil
 }

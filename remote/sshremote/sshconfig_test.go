@@ -2,6 +2,8 @@ package sshremote
 
 import (
 	"encoding/base64"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -23,8 +25,23 @@ Host gateway.clinic
     User jumper
 `
 
+// homeWithKey returns a home folder holding .ssh/id_clinic, the key the
+// sample configuration names.
+func homeWithKey(t *testing.T) string {
+	t.Helper()
+	home := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(home, ".ssh"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(home, ".ssh", "id_clinic"), []byte("key"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return home
+}
+
 func TestSSHConfigFillsEmptyFields(t *testing.T) {
-	config, err := ParseSSHConfig(strings.NewReader(sampleSSHConfig), "/home/tech")
+	home := homeWithKey(t)
+	config, err := ParseSSHConfig(strings.NewReader(sampleSSHConfig), home)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +61,7 @@ func TestSSHConfigFillsEmptyFields(t *testing.T) {
 	if len(cfg.Auth) != 1 {
 		t.Fatalf("Auth has %d methods, want the one IdentityFile", len(cfg.Auth))
 	}
-	if key, ok := cfg.Auth[0].(keyFileMethod); !ok || key.path != "/home/tech/.ssh/id_clinic" {
+	if key, ok := cfg.Auth[0].(keyFileMethod); !ok || key.path != filepath.Join(home, ".ssh", "id_clinic") {
 		t.Errorf("Auth[0] = %#v, want the IdentityFile with ~ expanded", cfg.Auth[0])
 	}
 	if cfg.Jump == nil {
@@ -126,5 +143,19 @@ func TestEncodePowerShell(t *testing.T) {
 	}
 	if !strings.Contains(script, "UTF8") {
 		t.Errorf("decoded script %q does not set UTF-8 output", script)
+	}
+}
+
+func TestSSHConfigSkipsMissingIdentity(t *testing.T) {
+	config, err := ParseSSHConfig(strings.NewReader(sampleSSHConfig), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Apply("clinic-router", Config{Host: "clinic-router"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Auth) != 0 {
+		t.Errorf("Auth has %d methods, want none: the IdentityFile does not exist, and OpenSSH skips it too", len(cfg.Auth))
 	}
 }
