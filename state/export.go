@@ -120,7 +120,10 @@ func readExport(r io.Reader) (ExportHeader, []event.Record, error) {
 	sc.Buffer(make([]byte, 64<<10), maxExportLine)
 	var header ExportHeader
 	if !sc.Scan() {
-		return header, nil, fmt.Errorf("import journal: empty file: %w", sc.Err())
+		if err := sc.Err(); err != nil {
+			return header, nil, fmt.Errorf("import journal: %w", err)
+		}
+		return header, nil, errors.New("import journal: the file is empty: export with `patchbay journal export --format jsonl`")
 	}
 	if err := json.Unmarshal(sc.Bytes(), &header); err != nil || header.Format != ExportFormat {
 		return header, nil, fmt.Errorf("import journal: line 1 is not a %s header: export with `patchbay journal export --format jsonl`", ExportFormat)
@@ -133,7 +136,7 @@ func readExport(r io.Reader) (ExportHeader, []event.Record, error) {
 	for line := 2; sc.Scan(); line++ {
 		var rec event.Record
 		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
-			return header, nil, fmt.Errorf("import journal: line %d: %w", line, err)
+			return header, nil, fmt.Errorf("import journal: line %d is not a JSON record (%w), so the export is truncated or damaged: export it again", line, err)
 		}
 		if rec.Origin == "" || rec.OriginSeq <= 0 {
 			return header, nil, fmt.Errorf("import journal: line %d: record %d has no origin", line, rec.Seq)

@@ -134,6 +134,30 @@ func TestImportRejectsTamperedExport(t *testing.T) {
 	}
 }
 
+func TestImportRejectsEmptyOrCutLine(t *testing.T) {
+	a, b := openTest(t), openTest(t)
+	mustAppend(t, a, sampleEvents("r1", 2)...)
+	export := string(exportBytes(t, a))
+
+	cases := map[string]struct{ input, want string }{
+		"empty":    {"", "the file is empty"},
+		"cut line": {export[:len(export)-20], "line 3 is not a JSON record"},
+	}
+	for name, tc := range cases {
+		_, err := b.Import(context.Background(), strings.NewReader(tc.input))
+		if err == nil {
+			t.Errorf("%s export was imported", name)
+			continue
+		}
+		if !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s export: error = %v, want %q", name, err, tc.want)
+		}
+		if strings.Contains(err.Error(), "%!") {
+			t.Errorf("%s export: error has a formatting fault: %v", name, err)
+		}
+	}
+}
+
 func TestExportHeaderCarriesHead(t *testing.T) {
 	s := openTest(t)
 	recs := mustAppend(t, s, sampleEvents("r1", 3)...)
