@@ -354,3 +354,34 @@ func TestWindowsEmergencyNamedKBsOnLabFleet(t *testing.T) {
 		t.Errorf("build = %q, want the old 10.0.19045.5131 since the cumulative update was not named", got)
 	}
 }
+
+func TestWindowsFactsOnExceptedLabHost(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the emulated example fleet")
+	}
+	wf := startWindowsFleet(t, "")
+	p, err := plan.Make(wf.inv, builtinPlaybook(t, "facts"), plan.Selection{Hosts: []string{"ent-audio-01"}},
+		plan.Options{At: time.Now(), Cycle: "2026-12", Windows: openWindows{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := New(wf.inv, p, wf.dialer, wf.journal, Options{Timing: windowsRunTiming, Windows: openWindows{}})
+	if _, err := r.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	if phase, reason := wf.final("ent-audio-01"); phase != event.PhaseDone {
+		t.Fatalf("facts on excepted ent-audio-01 ended %s (%s), want done\n%s", phase, reason, dump(wf.journal.all()))
+	}
+	// NOTE: the lab does not start excepted hosts at their pinned build,
+	// so this checks only that the build carries a revision (the UBR).
+	if got := lastFacts(wf.journal.all(), "ent-audio-01").Build; strings.Count(got, ".") != 3 || !strings.HasPrefix(got, "10.0.19045.") {
+		t.Errorf("ent-audio-01 build = %q, want 10.0.19045.N with its UBR", got)
+	}
+	if n := len(wf.logEntries(t, "ent-audio-01")); n == 0 {
+		t.Error("ent-audio-01 received no command, so the read-only path was not exercised")
+	}
+	if cmds := wf.changingCommands(t, "ent-audio-01"); len(cmds) > 0 {
+		t.Errorf("facts changed excepted ent-audio-01 with %q", cmds[0])
+	}
+}
