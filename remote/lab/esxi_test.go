@@ -186,3 +186,14 @@ func TestESXiProfileGetMatchesCaptureShape(t *testing.T) {
 		}
 	}
 }
+
+func TestESXiHostSummaryRebootRequired(t *testing.T) {
+	h, hd, _ := newTestHost(t, "esxi")
+	if out := mustRun(t, hd, "root", "vim-cmd hostsvc/hostsummary", 0).stdout; !strings.Contains(out, "rebootRequired = false") {
+		t.Errorf("summary of a host without a pending reboot:\n%s", out)
+	}
+	h.Change(func(s *State) { s.RebootPending = true })
+	if out := mustRun(t, hd, "root", "vim-cmd hostsvc/hostsummary", 0).stdout; !strings.Contains(out, "rebootRequired = true") {
+		t.Errorf("summary of a host with a pending reboot:\n%s", out)
+	}
+}

@@ -102,11 +102,12 @@ func vimGetAllVMs(c *Call) (int, error) {
 	return 0, nil
 }
 
-// vimHostSummary prints the two fields of HostSummary that patchbay reads:
-// the boot time and the maintenance mode flag.
+// vimHostSummary prints the three fields of HostSummary that patchbay
+// reads: rebootRequired, the boot time and the maintenance mode flag.
 func vimHostSummary(c *Call) (int, error) {
 	s := c.Host.Snapshot()
-	c.Printf("(vim.host.Summary) {\n   runtime = (vim.host.RuntimeInfo) {\n")
+	c.Printf("(vim.host.Summary) {\n   rebootRequired = %t,\n", s.RebootPending)
+	c.Printf("   runtime = (vim.host.RuntimeInfo) {\n")
 	c.Printf("      inMaintenanceMode = %s,\n", s.Facts[factESXiMaintenance])
 	c.Printf("      bootTime = \"%s\",\n", s.BootTime.UTC().Format("2006-01-02T15:04:05.000Z"))
 	c.Printf("   },\n}\n")
