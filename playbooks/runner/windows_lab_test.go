@@ -373,10 +373,8 @@ func TestWindowsFactsOnExceptedLabHost(t *testing.T) {
 	if phase, reason := wf.final("ent-audio-01"); phase != event.PhaseDone {
 		t.Fatalf("facts on excepted ent-audio-01 ended %s (%s), want done\n%s", phase, reason, dump(wf.journal.all()))
 	}
-	// NOTE: the lab does not start excepted hosts at their pinned build,
-	// so this checks only that the build carries a revision (the UBR).
-	if got := lastFacts(wf.journal.all(), "ent-audio-01").Build; strings.Count(got, ".") != 3 || !strings.HasPrefix(got, "10.0.19045.") {
-		t.Errorf("ent-audio-01 build = %q, want 10.0.19045.N with its UBR", got)
+	if got := lastFacts(wf.journal.all(), "ent-audio-01").Build; got != "10.0.19045.3803" {
+		t.Errorf("ent-audio-01 build = %q, want 10.0.19045.3803, the build its exception pins", got)
 	}
 	if n := len(wf.logEntries(t, "ent-audio-01")); n == 0 {
 		t.Error("ent-audio-01 received no command, so the read-only path was not exercised")

@@ -23,6 +23,9 @@ func planHosts(inv *inventory.Inventory, opts Options) ([]*fleetHost, error) {
 			// A hypervisor's personality emulates its inventory guests as VMs.
 			host.state.Facts[factGuests] = strings.Join(h.Guests, ",")
 		}
+		for _, e := range inv.ExceptionsFor(h.Name) {
+			pinWindowsBuild(host, e.PinnedVersion)
+		}
 		for _, app := range h.Apps {
 			if !slices.Contains(host.state.Apps, app) {
 				host.state.Apps = append(host.state.Apps, app)

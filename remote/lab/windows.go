@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -251,4 +252,22 @@ func runWindowsShutdown(x *Exec, args []string) int {
 	})
 	x.Host.Clock().AfterFunc(delay, x.Host.Reboot)
 	return 0
+}
+
+// pinWindowsBuild starts a Windows host at the build an exception pins,
+// such as "10.0.19045.3803", as the excepted machine really is. Other
+// platforms and versions without a revision are left as they are.
+func pinWindowsBuild(h *Host, version string) {
+	if _, ok := h.personality.(*windowsPersonality); !ok {
+		return
+	}
+	i := strings.LastIndexByte(version, '.')
+	if i < 0 || strings.Count(version, ".") != 3 {
+		return
+	}
+	revision, err := strconv.Atoi(version[i+1:])
+	if err != nil {
+		return
+	}
+	h.state.Build, h.state.Revision = version[:i], revision
 }
