@@ -42,17 +42,25 @@ func TestWindowsOverOpenSSH(t *testing.T) {
 	port, _ := strconv.Atoi(portText)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	s, err := sshremote.Dial(ctx, sshremote.Config{Host: "ws-ssh", Address: address, Port: port, User: "patchbay",
-		Auth:       []sshremote.AuthMethod{sshremote.Password(func() (string, error) { return labPassword, nil })},
-		KnownHosts: []string{known}})
+	dial := func(ctx context.Context) (remote.Session, error) {
+		s, err := sshremote.Dial(ctx, sshremote.Config{Host: "ws-ssh", Address: address, Port: port, User: "patchbay",
+			Auth:       []sshremote.AuthMethod{sshremote.Password(func() (string, error) { return labPassword, nil })},
+			KnownHosts: []string{known}})
+		if err != nil {
+			return nil, err
+		}
+		return remote.Guard(s, "ws-ssh", remote.AccessFull), nil
+	}
+	s, err := dial(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rec := &winRecorder{}
 	x := &Exec{Host: &inventory.Host{Name: "ws-ssh", Platform: inventory.PlatformWindows,
 		Transport: inventory.Transport{Kind: inventory.TransportSSH, User: "patchbay"}},
-		Holds: []*inventory.Hold{winreHold}, Session: remote.Guard(s, "ws-ssh", remote.AccessFull),
-		Changes: true, Facts: Facts{}, Report: rec, Timing: Timing{Poll: 50 * time.Millisecond}}
+		Holds: []*inventory.Hold{winreHold}, Session: s, Redial: dial, MaxReboots: 1,
+		Changes: true, Facts: Facts{}, Report: rec,
+		Timing: Timing{Poll: 50 * time.Millisecond, Reboot: map[string]time.Duration{"server": 20 * time.Second}}}
 	defer func() { x.Session.Close() }()
 
 	if err := runAction(t, "facts", x, nil); err != nil {
@@ -69,5 +77,11 @@ func TestWindowsOverOpenSSH(t *testing.T) {
 	}
 	if !x.Facts.Bool(FactRebootPending) {
 		t.Error("no reboot pending after the cumulative update over SSH")
+	}
+	if err := runAction(t, "reboot", x, params("if_needed", "true")); err != nil {
+		t.Fatalf("reboot over SSH: %v", err)
+	}
+	if got := x.Facts.Text(FactBuild); got != "10.0.19045.5247" {
+		t.Errorf("build after the reboot over SSH = %q, want 10.0.19045.5247", got)
 	}
 }

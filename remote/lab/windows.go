@@ -198,27 +198,35 @@ var cmdLinePattern = regexp.MustCompile(`^\s*"?([^"\s]+)"?\s*(.*)$`)
 // runCmdLine runs the cmd.exe lines the lab emulates: shutdown, hostname,
 // echo and ver.
 func (p *windowsPersonality) runCmdLine(x *Exec) (int, error) {
-	m := cmdLinePattern.FindStringSubmatch(x.Line)
+	return p.runNative(x, x.Line), nil
+}
+
+// runNative runs one program line as cmd.exe or PowerShell starts it.
+func (p *windowsPersonality) runNative(x *Exec, line string) int {
+	m := cmdLinePattern.FindStringSubmatch(line)
 	if m == nil {
-		return 0, nil
+		return 0
 	}
 	program := strings.TrimSuffix(strings.ToLower(m[1][strings.LastIndexAny(m[1], `\/`)+1:]), ".exe")
 	switch program {
 	case "shutdown":
-		return runWindowsShutdown(x, strings.Fields(m[2])), nil
+		return runWindowsShutdown(x, strings.Fields(m[2]))
 	case "hostname":
 		fmt.Fprintf(x.Stdout, "%s\r\n", strings.ToUpper(x.Host.Name()))
-		return 0, nil
+		return 0
 	case "echo":
 		fmt.Fprintf(x.Stdout, "%s\r\n", m[2])
-		return 0, nil
+		return 0
 	case "ver":
 		s := x.Host.Snapshot()
 		fmt.Fprintf(x.Stdout, "\r\nMicrosoft Windows [Version %s.%d]\r\n", s.Build, s.Revision)
-		return 0, nil
+		return 0
+	}
+	if x.PowerShell != "" || x.Transport == "ssh" {
+		return notRecognized(x, m[1])
 	}
 	fmt.Fprintf(x.Stderr, "'%s' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n", m[1])
-	return 9009, nil
+	return 9009
 }
 
 // runWindowsShutdown handles shutdown.exe /r with /t, /f, /d and /c. A

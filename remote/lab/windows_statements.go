@@ -40,7 +40,8 @@ func (p *windowsPersonality) runStatements(x *Exec, script string) int {
 		}
 		m := cmdletPattern.FindStringSubmatch(line)
 		if m == nil {
-			return notRecognized(x, strings.Fields(line)[0])
+			// PowerShell runs native programs such as shutdown.exe too.
+			return p.runNative(x, line)
 		}
 		if m[1] == "exit" {
 			code, _ := strconv.Atoi(strings.TrimSpace(m[2]))
