@@ -57,6 +57,10 @@ func describeKey(key ssh.PublicKey) string {
 // hostKeyChecker checks host keys against known_hosts files.
 type hostKeyChecker struct {
 	callback ssh.HostKeyCallback // nil when no file exists
+	// authorities holds, by file name, the numbers of the lines (counted
+	// from 1) that are @cert-authority lines, because knownhosts.KeyError
+	// lists such keys with the host keys without saying which is which.
+	authorities map[string]map[int]bool
 }
 
 // newHostKeyChecker reads the known_hosts files that exist among files.
@@ -70,11 +74,11 @@ func newHostKeyChecker(files []string) (*hostKeyChecker, error) {
 	if len(existing) == 0 {
 		return &hostKeyChecker{}, nil
 	}
-	callback, err := loadKnownHosts(existing)
+	parsed, err := loadKnownHosts(existing)
 	if err != nil {
 		return nil, fmt.Errorf("read known_hosts: %w; fix or remove the line it names", err)
 	}
-	return &hostKeyChecker{callback: callback}, nil
+	return &hostKeyChecker{callback: parsed.callback, authorities: parsed.authorities}, nil
 }
 
 // knownHostsCache is the last set of known_hosts files parsed, with the
@@ -82,15 +86,22 @@ func newHostKeyChecker(files []string) (*hostKeyChecker, error) {
 // callback and with it the whole parsed file, so parsing once per dial
 // made each of N connections hold all N entries of a fleet's file.
 var knownHostsCache struct {
-	mu       sync.Mutex
-	key      string
-	callback ssh.HostKeyCallback
+	mu     sync.Mutex
+	key    string
+	parsed *parsedKnownHosts
 }
 
-// loadKnownHosts returns the callback of knownhosts.New for files, parsed
-// again only when a file's size or modification time changed since the
-// last call, as after patchbay trust adds a key.
-func loadKnownHosts(files []string) (ssh.HostKeyCallback, error) {
+// parsedKnownHosts is a set of known_hosts files as knownhosts.New parsed
+// them, with the @cert-authority lines of each file.
+type parsedKnownHosts struct {
+	callback    ssh.HostKeyCallback
+	authorities map[string]map[int]bool
+}
+
+// loadKnownHosts parses files, again only when a file's size or
+// modification time changed since the last call, as after patchbay trust
+// adds a key.
+func loadKnownHosts(files []string) (*parsedKnownHosts, error) {
 	var key strings.Builder
 	for _, f := range files {
 		info, err := os.Stat(f)
@@ -101,15 +112,35 @@ func loadKnownHosts(files []string) (ssh.HostKeyCallback, error) {
 	}
 	knownHostsCache.mu.Lock()
 	defer knownHostsCache.mu.Unlock()
-	if knownHostsCache.callback != nil && knownHostsCache.key == key.String() {
-		return knownHostsCache.callback, nil
+	if knownHostsCache.parsed != nil && knownHostsCache.key == key.String() {
+		return knownHostsCache.parsed, nil
 	}
 	callback, err := knownhosts.New(files...)
 	if err != nil {
 		return nil, err
 	}
-	knownHostsCache.key, knownHostsCache.callback = key.String(), callback
-	return callback, nil
+	parsed := &parsedKnownHosts{callback: callback, authorities: map[string]map[int]bool{}}
+	for _, f := range files {
+		parsed.authorities[f] = authorityLines(f)
+	}
+	knownHostsCache.key, knownHostsCache.parsed = key.String(), parsed
+	return parsed, nil
+}
+
+// authorityLines returns the numbers of the @cert-authority lines of a
+// known_hosts file, counted from 1.
+func authorityLines(filename string) map[int]bool {
+	content, err := os.ReadFile(filename)
+	if err != nil {
+		return nil
+	}
+	lines := map[int]bool{}
+	for i, line := range strings.Split(string(content), "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "@cert-authority") {
+			lines[i+1] = true
+		}
+	}
+	return lines
 }
 
 // check is an ssh.HostKeyCallback that returns a *hostKeyError for an
@@ -153,24 +184,9 @@ func (c *hostKeyChecker) knownKeys(hostport string) []knownKey {
 	}
 	keys := make([]knownKey, len(keyErr.Want))
 	for i, k := range keyErr.Want {
-		keys[i] = knownKey{key: k.Key, authority: isAuthorityLine(k.Filename, k.Line)}
+		keys[i] = knownKey{key: k.Key, authority: c.authorities[k.Filename][k.Line]}
 	}
 	return keys
-}
-
-// isAuthorityLine reports whether line (counted from 1) of the known_hosts
-// file is a @cert-authority line. knownhosts.KeyError lists such keys with
-// the host keys without saying which is which.
-func isAuthorityLine(filename string, line int) bool {
-	content, err := os.ReadFile(filename)
-	if err != nil {
-		return false
-	}
-	lines := strings.Split(string(content), "\n")
-	if line < 1 || line > len(lines) {
-		return false
-	}
-	return strings.HasPrefix(strings.TrimSpace(lines[line-1]), "@cert-authority")
 }
 
 // probeAddr returns hostport as a TCP address when it is an IP address, so

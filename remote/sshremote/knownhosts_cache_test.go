@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"os"
 	"path/filepath"
-	"reflect"
 	"testing"
 
 	"golang.org/x/crypto/ssh"
@@ -39,7 +38,7 @@ func TestKnownHostsParsedOncePerVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if reflect.ValueOf(a).Pointer() != reflect.ValueOf(b).Pointer() {
+	if a != b {
 		t.Error("an unchanged known_hosts file was parsed again")
 	}
 
@@ -53,10 +52,10 @@ func TestKnownHostsParsedOncePerVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c("127.0.0.2:22", probeAddr("127.0.0.2:22"), second); err != nil {
+	if err := c.callback("127.0.0.2:22", probeAddr("127.0.0.2:22"), second); err != nil {
 		t.Errorf("the key added to known_hosts is not accepted: %v", err)
 	}
-	if err := c("127.0.0.1:22", probeAddr("127.0.0.1:22"), first); err != nil {
+	if err := c.callback("127.0.0.1:22", probeAddr("127.0.0.1:22"), first); err != nil {
 		t.Errorf("the first key is no longer accepted: %v", err)
 	}
 }
