@@ -139,6 +139,8 @@ func TestParseRejects(t *testing.T) {
 	}{
 		{"html page", "<!DOCTYPE html><html><head><title>503 Service\n Unavailable</title></head></html>",
 			`got an HTML page titled "503 Service Unavailable"`},
+		{"cvrf document", `<?xml version="1.0"?><cvrfdoc xmlns="http://www.icasi.org/CVRF/schema/cvrf/1.1">`,
+			"got a Microsoft CVRF document: import it with patchbay kev import-msrc"},
 		{"truncated json", `{"catalogVersion":"2025.08.25","vulnerabilities":[{"cveID":"CVE-20`, "truncated"},
 		{"count mismatch", `{"catalogVersion":"1","dateReleased":"2025-08-25T17:04:19.9796Z","count":3,"vulnerabilities":[]}`,
 			"count is 3 but the file lists 0"},

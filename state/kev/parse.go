@@ -57,9 +57,16 @@ func firstByte(br *bufio.Reader) (byte, error) {
 
 var titlePattern = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
 
+// cvrfPattern matches the root element of a CVRF document, with or without
+// a namespace prefix.
+var cvrfPattern = regexp.MustCompile(`<(\w+:)?cvrfdoc[\s>]`)
+
 // htmlError describes an HTML page received where the catalogue was
 // expected, which is what a proxy or a download error usually returns.
 func htmlError(page []byte) error {
+	if cvrfPattern.Match(page) {
+		return fmt.Errorf("%w: expected the KEV catalogue JSON or CSV, got a Microsoft CVRF document: import it with patchbay kev import-msrc", ErrInvalid)
+	}
 	title := "without a title"
 	if m := titlePattern.FindSubmatch(page); m != nil {
 		title = fmt.Sprintf("titled %q", strings.Join(strings.Fields(html.UnescapeString(string(m[1]))), " "))
