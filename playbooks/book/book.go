@@ -75,7 +75,10 @@ type Step struct {
 	Backoff   time.Duration // wait before the first retry; doubles after each
 	OnFailure OnFailure
 	Changes   bool // the step may change the host
-	Pos       Pos  // where the step starts in its file
+	// Stage marks a step that only prepares the host, such as downloading
+	// updates, and may run while the site's maintenance window is closed.
+	Stage bool
+	Pos   Pos // where the step starts in its file
 }
 
 // OnFailure is what a failed step means for its host.

@@ -20,7 +20,7 @@ var namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 
 var (
 	topKeys  = []string{"name", "description", "platforms", "variables", "steps"}
-	stepKeys = []string{"name", "action", "params", "when", "timeout", "retries", "backoff", "on_failure", "changes"}
+	stepKeys = []string{"name", "action", "params", "when", "timeout", "retries", "backoff", "on_failure", "changes", "stage"}
 )
 
 // Load parses one playbook file. file names the source in error messages
@@ -245,8 +245,25 @@ func (l *loader) step(n ast.Node, index int) Step {
 	st.Backoff = l.duration(fields["backoff"], "backoff", DefaultBackoff)
 	st.Retries = l.retries(fields["retries"])
 	st.OnFailure = l.onFailure(fields["on_failure"])
+	st.Stage = l.stage(fields["stage"])
 	l.action(&st, fields, n, what)
 	return st
+}
+
+// stage reads the step's stage flag, false when it is absent.
+func (l *loader) stage(n ast.Node) bool {
+	if n == nil {
+		return false
+	}
+	s, _ := l.scalar(n, "stage")
+	switch s {
+	case "true":
+		return true
+	case "false":
+		return false
+	}
+	l.errorf(n, "stage is %q; use true or false", s)
+	return false
 }
 
 func (l *loader) action(st *Step, fields map[string]ast.Node, n ast.Node, what string) {

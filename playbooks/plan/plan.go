@@ -55,6 +55,9 @@ type Host struct {
 	Expected time.Duration
 	// WindowCloses is when the site's window closes, zero when overridden.
 	WindowCloses time.Time
+	// Staged is why the host runs only its stage steps: its window is
+	// closed or too short. It is nil when the host runs every step.
+	Staged *Skip
 }
 
 // Runnable reports whether the host will run.

@@ -26,12 +26,20 @@ func (r *Runner) startHost(ctx context.Context, h *plan.Host) {
 		return
 	}
 	if reason, detail := r.windowCheck(h); reason != "" {
-		r.skip(h, reason, detail)
-		return
+		staged := stagedHost(h, reason, detail)
+		if staged == nil {
+			r.skip(h, reason, detail)
+			return
+		}
+		h = staged
 	}
 	state, detail := r.runHost(ctx, h)
 	if state == "" {
 		r.decide(h, DecisionHostUnfinished, detail)
+		return
+	}
+	if h.Staged != nil && state == event.PhaseDone {
+		r.finishStaged(h)
 		return
 	}
 	r.finish(h, state, detail)

@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"sync"
 	"time"
 
@@ -103,6 +104,7 @@ type Runner struct {
 	results    map[string]event.HostPhase
 	finishedAt map[string]time.Time // by ring: last host finished
 	newHolds   map[string][]string  // by ring
+	staged     []string             // hosts that ran only their stage steps
 	health     map[string][]string  // failed health checks, by ring
 	budget     *budgets
 	journalErr error
@@ -295,6 +297,7 @@ func (r *Runner) summary(ctx context.Context) *Summary {
 			sum.Unfinished = append(sum.Unfinished, h.Host.Name)
 		}
 	}
+	sum.Staged = slices.Sorted(slices.Values(r.staged))
 	if r.journalErr != nil {
 		sum.Error = r.journalErr.Error()
 	} else if ctx.Err() != nil && !sum.Aborted {

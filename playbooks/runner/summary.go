@@ -14,7 +14,10 @@ type Summary struct {
 	// Unfinished lists the runnable hosts that did not reach a final
 	// state, because the run was aborted. A resume runs exactly these.
 	Unfinished []string `json:"unfinished,omitempty"`
-	Aborted    bool     `json:"aborted,omitempty"`
+	// Staged lists the hosts that ran only their stage steps because
+	// their window was closed. Their final state is skipped.
+	Staged  []string `json:"staged,omitempty"`
+	Aborted bool     `json:"aborted,omitempty"`
 	// Error is the cause of an early stop, such as a journal failure.
 	Error string `json:"error,omitempty"`
 }

@@ -272,6 +272,9 @@ func hostWhat(h *plan.Host) string {
 		names[i] = s.Name
 	}
 	what := "run: " + strings.Join(names, ", ")
+	if h.Staged != nil {
+		what = "stage only: " + strings.Join(names, ", ") + " (the other steps wait, " + h.Staged.String() + ")"
+	}
 	if h.ReadOnly {
 		what += " (read-only: excepted host)"
 	}
@@ -305,6 +308,9 @@ type planHostJSON struct {
 	ReadOnly bool      `json:"read_only,omitempty"`
 	Expected string    `json:"expected_duration,omitempty"`
 	Skip     *skipJSON `json:"skip,omitempty"`
+	// Staged is why the host runs only its stage steps, absent when it
+	// runs every step.
+	Staged *skipJSON `json:"staged,omitempty"`
 }
 
 type skipJSON struct {
@@ -312,6 +318,17 @@ type skipJSON struct {
 	Detail    string      `json:"detail"`
 	Exception string      `json:"exception,omitempty"`
 	Opens     *time.Time  `json:"opens,omitempty"`
+}
+
+func skipOf(s *plan.Skip) *skipJSON {
+	if s == nil {
+		return nil
+	}
+	j := &skipJSON{Reason: s.Reason, Detail: s.Detail, Exception: s.Exception}
+	if !s.Opens.IsZero() {
+		j.Opens = &s.Opens
+	}
+	return j
 }
 
 type planJSONDoc struct {
@@ -334,12 +351,7 @@ func planJSON(p *plan.Plan) planJSONDoc {
 		for _, s := range h.Steps {
 			j.Steps = append(j.Steps, s.Name)
 		}
-		if h.Skip != nil {
-			j.Skip = &skipJSON{Reason: h.Skip.Reason, Detail: h.Skip.Detail, Exception: h.Skip.Exception}
-			if !h.Skip.Opens.IsZero() {
-				j.Skip.Opens = &h.Skip.Opens
-			}
-		}
+		j.Skip, j.Staged = skipOf(h.Skip), skipOf(h.Staged)
 		doc.Hosts = append(doc.Hosts, j)
 	}
 	for _, d := range p.Devices {

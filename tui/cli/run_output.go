@@ -86,6 +86,7 @@ func (a *app) printSummary(sum *runner.Summary) {
 	listHosts(w, "failed", sum.In(event.PhaseFailed))
 	listHosts(w, "missed (for the next window)", sum.In(event.PhaseMissed))
 	listHosts(w, "reboot pending", sum.In(event.PhaseRebootPending))
+	listHosts(w, "staged (the other steps wait for the window)", sum.Staged)
 	listHosts(w, "unfinished (patchbay run --resume "+sum.Run+")", sum.Unfinished)
 }
 
