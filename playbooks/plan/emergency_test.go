@@ -105,3 +105,16 @@ func TestEmergencyPlanSkipsOnEmergencyGate(t *testing.T) {
 		t.Errorf("prod skip = %v, want it to run once the emergency soak ended", s)
 	}
 }
+
+func TestHeldKBsSkipEmergencyHost(t *testing.T) {
+	inv := siteInventory()
+	inv.Holds = []*inventory.Hold{{ID: "H1", Kind: inventory.HoldKB, Item: "KB5034441", Reason: "boot loop", Scope: inventory.Scope{Kind: inventory.ScopeAll}}}
+	p, err := Make(inv, testBook(false), Selection{Hosts: []string{"vm"}}, Options{At: planAt, Cycle: "EMG-1",
+		Windows: fixedWindows{}, Vars: map[string]string{"kbs": "KB5034441"}, Emergency: &Emergency{ID: "EMG-1", BusinessHours: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := p.Find("vm").Skip; s == nil || s.Reason != ReasonHeld {
+		t.Errorf("vm skip = %v, want the held KB named in kbs", s)
+	}
+}

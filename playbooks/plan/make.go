@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"cmp"
 	"fmt"
 	"sort"
 	"strings"
@@ -193,13 +194,10 @@ func exceptionSkip(inv *inventory.Inventory, pb *book.Playbook, ph *Host) *Skip 
 }
 
 // heldSkip skips a host when the playbook names its updates (the
-// "updates" variable, as an emergency playbook does) and every one of them
-// is held for the host.
+// "updates" or "kbs" variable, as an emergency playbook does) and every
+// one of them is held for the host.
 func heldSkip(inv *inventory.Inventory, pb *book.Playbook, h *inventory.Host, vars map[string]string) *Skip {
-	named := vars["updates"]
-	if named == "" {
-		named = pb.Variables["updates"]
-	}
+	named := cmp.Or(vars["updates"], vars["kbs"], pb.Variables["updates"], pb.Variables["kbs"])
 	items := strings.FieldsFunc(named, func(r rune) bool { return r == ',' || r == ' ' })
 	if len(items) == 0 {
 		return nil

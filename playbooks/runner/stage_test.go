@@ -12,8 +12,8 @@ import (
 	"patchbay/state/event"
 )
 
-// stagePlaybook reads facts, stages with a read-only stand-in for a
-// download (the fake host answers uname -r), then upgrades.
+// stagePlaybook reads facts, runs a stage step whose command stands in
+// for a download (uname -r, which the fake host supports), then upgrades.
 const stagePlaybook = `name: apt-staged
 platforms: [linux-apt]
 steps:

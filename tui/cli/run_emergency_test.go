@@ -117,3 +117,50 @@ func checkEmergencyJournaled(t *testing.T, stateDir, id string, declared time.Ti
 		t.Errorf("last patched = %s, want %s", e.LastPatched(), want)
 	}
 }
+
+// TestEmergencyWindowsRebootPending runs the built-in windows-emergency
+// playbook for one named KB over a Windows test host and a Windows
+// production host of the lab. The production host has a user logged on,
+// so its reboot policy defers the restart: it stays unpatched for the
+// emergency, because the fix is not active until the host restarts.
+func TestEmergencyWindowsRebootPending(t *testing.T) {
+	inv, _ := startLab(t, "")
+	env := map[string]string{"HOME": t.TempDir()}
+	stateDir := t.TempDir()
+	cli := func(now time.Time, args ...string) cliResult {
+		return runCLIAt(t, env, now, append([]string{"--state", stateDir, "--inventory", inv}, args...)...)
+	}
+	declared := time.Date(2026, 12, 10, 15, 0, 0, 0, time.UTC)
+
+	d := cli(declared, "emergency", "declare", "CVE-2024-49138", "--deadline", "48h", "--playbook", "windows-emergency",
+		"--host", "paeds-fd-01", "--host", "paeds-exam-01")
+	id := regexp.MustCompile(`declared emergency (\S+)`).FindStringSubmatch(d.stdout)
+	if d.code != ExitOK || id == nil {
+		t.Fatalf("declare exit = %d; stdout:\n%s\nstderr:\n%s", d.code, d.stdout, d.stderr)
+	}
+	var finals []map[string]event.HostPhase
+	for i, at := range []time.Time{declared.Add(time.Minute), declared.Add(5 * time.Hour)} {
+		res := cli(at, "run", "--emergency", id[1], "--var", "kbs=KB5048652", "--yes", "--json")
+		if res.code != ExitOK {
+			t.Fatalf("run %d exit = %d; stderr:\n%s", i+1, res.code, res.stderr)
+		}
+		finals = append(finals, finalPhases(t, res.stdout))
+	}
+
+	if finals[0]["paeds-fd-01"] != event.PhaseDone {
+		t.Errorf("first run: paeds-fd-01 = %q, want done", finals[0]["paeds-fd-01"])
+	}
+	if finals[1]["paeds-exam-01"] != event.PhaseRebootPending {
+		t.Errorf("second run: paeds-exam-01 = %q, want reboot pending", finals[1]["paeds-exam-01"])
+	}
+	list := journalEmergencies(t, stateDir)
+	if len(list) != 1 {
+		t.Fatalf("%d emergencies journaled, want 1", len(list))
+	}
+	if got := strings.Join(list[0].Remaining(), ","); got != "paeds-exam-01" {
+		t.Errorf("remaining = %s, want paeds-exam-01 until it restarts", got)
+	}
+	if !list[0].FirstPatched().Equal(declared.Add(time.Minute)) {
+		t.Errorf("first patched = %s, want the first run", list[0].FirstPatched())
+	}
+}
