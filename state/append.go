@@ -16,6 +16,30 @@ import (
 // store's Redactor before they are hashed and written. An event without a
 // time gets the store clock's time.
 func (s *Store) Append(ctx context.Context, events ...event.Event) ([]event.Record, error) {
+	recs, err := s.prepareAll(events)
+	if err != nil {
+		return nil, err
+	}
+	return s.commit(ctx, recs, false, nil)
+}
+
+// ErrHeadMoved is returned by AppendAfter when another writer appended to
+// the journal after the caller read its head.
+var ErrHeadMoved = errors.New("journal head moved")
+
+// AppendAfter appends events as Append does, but only while the journal's
+// head is still after. A caller that derives the events from what it read
+// (the next emergency ID, for example) reads the head first, then the
+// records, and on ErrHeadMoved reads both again and retries.
+func (s *Store) AppendAfter(ctx context.Context, after Head, events ...event.Event) ([]event.Record, error) {
+	recs, err := s.prepareAll(events)
+	if err != nil {
+		return nil, err
+	}
+	return s.commit(ctx, recs, false, &after)
+}
+
+func (s *Store) prepareAll(events []event.Event) ([]event.Record, error) {
 	recs := make([]event.Record, 0, len(events))
 	for i, e := range events {
 		r, err := s.prepare(e)
@@ -24,7 +48,7 @@ func (s *Store) Append(ctx context.Context, events ...event.Event) ([]event.Reco
 		}
 		recs = append(recs, r)
 	}
-	return s.commit(ctx, recs, false)
+	return recs, nil
 }
 
 // prepare turns an event into a record without seq and hashes.
@@ -55,9 +79,10 @@ func (s *Store) prepare(e event.Event) (event.Record, error) {
 
 // commit assigns seq, origin and hashes to recs and inserts them in one
 // write transaction. With imported set, recs keep their origin and origin
-// seq, and those already in the journal are skipped. It returns the records
+// seq, and those already in the journal are skipped. With after set, it
+// fails with ErrHeadMoved unless the head is after. It returns the records
 // inserted.
-func (s *Store) commit(ctx context.Context, recs []event.Record, imported bool) ([]event.Record, error) {
+func (s *Store) commit(ctx context.Context, recs []event.Record, imported bool, after *Head) ([]event.Record, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("append to journal: %w", err)
@@ -67,6 +92,9 @@ func (s *Store) commit(ctx context.Context, recs []event.Record, imported bool) 
 	head, err := headTx(ctx, tx)
 	if err != nil {
 		return nil, fmt.Errorf("append to journal: %w", err)
+	}
+	if after != nil && head != *after {
+		return nil, fmt.Errorf("append to journal: %w from %s to %s", ErrHeadMoved, after, head)
 	}
 	ins, err := tx.PrepareContext(ctx, `INSERT INTO records
 		(seq, time, kind, run, host, origin, origin_seq, payload, prev_hash, hash)

@@ -100,7 +100,7 @@ func (s *Store) Import(ctx context.Context, r io.Reader) (ImportResult, error) {
 			return res, fmt.Errorf("import record %d: %w", recs[i].Seq, err)
 		}
 	}
-	added, err := s.commit(ctx, recs, true)
+	added, err := s.commit(ctx, recs, true, nil)
 	if err != nil {
 		return res, fmt.Errorf("import journal: %w", err)
 	}

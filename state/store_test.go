@@ -2,6 +2,7 @@ package state
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -184,5 +185,30 @@ func TestResolveDir(t *testing.T) {
 	}
 	if _, err := ResolveDir("", env(nil)); err == nil {
 		t.Error("ResolveDir with no flag and no environment returned no error")
+	}
+}
+
+func TestAppendAfterStaleHead(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	head, err := s.Head(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AppendAfter(ctx, head, sampleEvents("r1", 1)...); err != nil {
+		t.Fatalf("AppendAfter with the current head: %v", err)
+	}
+
+	// head is now stale, because the append above moved it.
+	_, err = s.AppendAfter(ctx, head, sampleEvents("r2", 1)...)
+	if !errors.Is(err, ErrHeadMoved) {
+		t.Errorf("AppendAfter with a stale head: error = %v, want ErrHeadMoved", err)
+	}
+	recs, err := s.Records(ctx, Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 1 {
+		t.Errorf("journal has %d records, want 1: the stale append must add nothing", len(recs))
 	}
 }

@@ -170,7 +170,7 @@ func (w *Writer) commit(batch []event.Record, flushes []chan error) {
 		err := w.failure()
 		if err == nil {
 			var stored []event.Record
-			stored, err = w.store.commit(context.Background(), batch, false)
+			stored, err = w.store.commit(context.Background(), batch, false, nil)
 			if err == nil {
 				batch = stored
 			}

@@ -93,25 +93,62 @@ func (a *app) emergencyDeclare(ctx context.Context, o declareOptions) error {
 		return err
 	}
 	defer store.Close()
-	existing, err := replayEmergencies(ctx, store)
-	if err != nil {
-		return err
-	}
 
 	d := emergency.Declaration{
-		ID: emergency.NextID(existing, a.now()), CVEs: cves, Reason: o.reason,
+		CVEs: cves, Reason: o.reason,
 		Playbook: o.playbook, Controls: o.controls, Operator: a.operatorName(),
 		Now: a.now(), Deadline: o.deadline, Sites: declarationSites(inv, affected),
 	}
-	events, err := emergency.Declare(d)
+	err = appendAfterReplay(ctx, store, func(existing []*emergency.Emergency) ([]event.Event, error) {
+		d.ID = emergency.NextID(existing, a.now())
+		events, err := emergency.Declare(d)
+		if err != nil {
+			return nil, usageErrorf("%w", err)
+		}
+		return events, nil
+	})
 	if err != nil {
-		return usageErrorf("%w", err)
-	}
-	if _, err := store.Append(ctx, events...); err != nil {
-		return withExit(ExitFailures, fmt.Errorf("journal emergency %s: %w", d.ID, err))
+		return err
 	}
 	a.printDeclaration(d)
 	return nil
+}
+
+// maxAppendTries bounds how often appendAfterReplay reads the emergencies
+// again because another process appended to the journal meanwhile.
+const maxAppendTries = 5
+
+// appendAfterReplay replays the journal's emergencies, builds events from
+// them and appends the events only if no other writer appended in between,
+// so that two processes never declare the same emergency ID or change an
+// emergency from a stale state. It replays and builds again when the
+// journal moved.
+func appendAfterReplay(ctx context.Context, store *state.Store, build func([]*emergency.Emergency) ([]event.Event, error)) error {
+	for try := 1; ; try++ {
+		head, err := store.Head(ctx)
+		if err != nil {
+			return withExit(ExitFailures, err)
+		}
+		existing, err := replayEmergencies(ctx, store)
+		if err != nil {
+			return err
+		}
+		events, err := build(existing)
+		if err != nil {
+			return err
+		}
+		_, err = store.AppendAfter(ctx, head, events...)
+		if errors.Is(err, state.ErrHeadMoved) {
+			if try < maxAppendTries {
+				continue
+			}
+			return withExit(ExitFailures, fmt.Errorf("journal the emergency: %w %d times, because other patchbay processes keep writing: run the command again", err, try))
+		}
+		if err != nil {
+			return withExit(ExitFailures, fmt.Errorf("journal the emergency: %w", err))
+		}
+		return nil
+	}
 }
 
 // emergencyCVEs checks the CVE IDs and looks them up in the imported
@@ -442,25 +479,30 @@ func (a *app) newEmergencyCloseCmd() *cobra.Command {
 // emergencyChange finds the emergency id, builds one event for it with
 // change, journals the event and prints the message change returned.
 func (a *app) emergencyChange(ctx context.Context, id string, change func(*emergency.Emergency) (event.Event, string, error)) error {
-	store, list, err := a.loadEmergencies(ctx)
+	store, err := a.openKEVJournal()
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	e, err := emergency.Find(list, id)
-	if err != nil {
-		return usageErrorf("%w", err)
-	}
 
-	ev, msg, err := change(e)
-	if errors.Is(err, emergency.ErrClosed) {
-		return withExit(ExitPolicy, err)
-	}
+	var msg string
+	err = appendAfterReplay(ctx, store, func(list []*emergency.Emergency) ([]event.Event, error) {
+		e, err := emergency.Find(list, id)
+		if err != nil {
+			return nil, usageErrorf("%w", err)
+		}
+		var ev event.Event
+		ev, msg, err = change(e)
+		if errors.Is(err, emergency.ErrClosed) {
+			return nil, withExit(ExitPolicy, err)
+		}
+		if err != nil {
+			return nil, usageErrorf("%w", err)
+		}
+		return []event.Event{ev}, nil
+	})
 	if err != nil {
-		return usageErrorf("%w", err)
-	}
-	if _, err := store.Append(ctx, ev); err != nil {
-		return withExit(ExitFailures, fmt.Errorf("journal the change to emergency %s: %w", e.ID, err))
+		return err
 	}
 	fmt.Fprintln(a.env.Stdout, msg)
 	return nil
