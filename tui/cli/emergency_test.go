@@ -200,3 +200,38 @@ func TestEmergencyErrorsExitWithPolicy(t *testing.T) {
 		}
 	}
 }
+
+// Declares started at once each replay the journal before appending, so
+// without a check of the journal head two of them choose the same ID.
+// NOTE: the overlap depends on scheduling; without the check this test
+// failed in about one run of four on a 2-core machine.
+func TestEmergencyConcurrentDeclaresGetDistinctIDs(t *testing.T) {
+	dir := emergencyState(t)
+	const declares = 4
+	errs := make(chan string, declares)
+	for range declares {
+		go func() {
+			code, _, errText := runKEV(t, dir, "", "emergency", "declare", "CVE-2099-123456",
+				"--host", "ws-a1", "--control", "block SMB at the site firewall")
+			if code != ExitOK {
+				errText = fmt.Sprintf("exit %d: %s", code, errText)
+			}
+			errs <- errText
+		}()
+	}
+	for range declares {
+		if errText := <-errs; errText != "" {
+			t.Errorf("declare: %s", errText)
+		}
+	}
+	seen := map[string]bool{}
+	for _, e := range journalEmergencies(t, dir) {
+		if seen[e.ID] {
+			t.Errorf("emergency ID %s declared twice", e.ID)
+		}
+		seen[e.ID] = true
+	}
+	if len(seen) != declares {
+		t.Errorf("journal has %d distinct emergencies, want %d", len(seen), declares)
+	}
+}
