@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"patchbay/remote"
 	"patchbay/remote/lab/wsman"
@@ -208,5 +210,53 @@ func TestCopyFileStaysBelowEnvelope(t *testing.T) {
 				t.Error("the stored file differs from the source")
 			}
 		})
+	}
+}
+
+// TestIdleChannelsRedial closes every idle NTLM connection of a session
+// that has several, as an idle timeout does while a run waits out a retry
+// back-off. The next command must authenticate a new connection instead
+// of failing on the second stale one.
+func TestIdleChannelsRedial(t *testing.T) {
+	checkLeaks(t)
+	for _, m := range modes[1:] {
+		t.Run(m.name, func(t *testing.T) {
+			l := startLab(t, m, wsman.Faults{})
+			s := l.dial(t)
+			runConcurrently(t, s, 4)
+			l.srv.DropConnections()
+			time.Sleep(100 * time.Millisecond) // let the client see the closes
+
+			var out strings.Builder
+			err := s.Run(context.Background(), remote.Command{Line: "echo again"}, &out, nil)
+			if err != nil {
+				t.Fatalf("run after idle connections closed: %v", err)
+			}
+			if out.String() != "again\r\n" {
+				t.Errorf("stdout = %q, want %q", out.String(), "again\r\n")
+			}
+		})
+	}
+}
+
+// runConcurrently runs n commands at once on s, so that its transport
+// keeps several authenticated connections.
+func runConcurrently(t *testing.T, s remote.Session, n int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- s.Run(context.Background(), remote.Command{Line: "lab-cat", Stdin: strings.NewReader("x")}, io.Discard, nil)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -135,17 +135,18 @@ func (t *transport) postBasic(ctx context.Context, msg []byte) (string, error) {
 	return readResponse(resp, len(msg), t.cfg)
 }
 
-// postNTLM sends msg on an authenticated channel. A channel whose
-// connection was closed while idle is replaced once, before anything was
-// sent on it.
+// postNTLM sends msg on an authenticated channel. A channel from the idle
+// pool whose connection closed while idle is dropped before anything was
+// sent on it, and the next one is tried, because after a long pause (a
+// retry back-off) every idle channel can be stale.
 func (t *transport) postNTLM(ctx context.Context, msg []byte) (string, error) {
-	for attempt := 0; ; attempt++ {
-		ch, err := t.takeChannel(ctx)
+	for {
+		ch, reused, err := t.takeChannel(ctx)
 		if err != nil {
 			return "", err
 		}
 		body, err := ch.post(ctx, t, msg)
-		if errors.Is(err, errRedial) && attempt == 0 {
+		if errors.Is(err, errRedial) && reused {
 			t.discard(ch)
 			continue
 		}
@@ -158,29 +159,31 @@ func (t *transport) postNTLM(ctx context.Context, msg []byte) (string, error) {
 	}
 }
 
-func (t *transport) takeChannel(ctx context.Context) (*channel, error) {
+// takeChannel returns an idle channel, with reused true, or a newly
+// authenticated one.
+func (t *transport) takeChannel(ctx context.Context) (ch *channel, reused bool, err error) {
 	t.mu.Lock()
 	if t.closed {
 		t.mu.Unlock()
-		return nil, errSessionClosed
+		return nil, false, errSessionClosed
 	}
 	if n := len(t.idle); n > 0 {
 		ch := t.idle[n-1]
 		t.idle = t.idle[:n-1]
 		t.mu.Unlock()
-		return ch, nil
+		return ch, true, nil
 	}
 	t.mu.Unlock()
 
-	ch := newChannel(t)
+	ch = newChannel(t)
 	t.mu.Lock()
 	t.open[ch] = struct{}{}
 	t.mu.Unlock()
 	if err := ch.authenticate(ctx, t); err != nil {
 		t.discard(ch)
-		return nil, err
+		return nil, false, err
 	}
-	return ch, nil
+	return ch, false, nil
 }
 
 func (t *transport) release(ch *channel) {
