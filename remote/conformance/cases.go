@@ -273,6 +273,11 @@ func testCancellation(t *testing.T, target Target) {
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("error = %v, want one that wraps context.Canceled", err)
 	}
+	// An operator's abort is not a slow host: the text must not advise
+	// raising a timeout.
+	if kind := remote.KindOf(err); kind == remote.KindTimeout {
+		t.Errorf("cancelled command classified as %s: %v", kind, err)
+	}
 	// The session must stay usable after a cancelled command.
 	stdout, _, err := run(t, ctx, s, remote.Command{Line: target.Commands.Echo("after cancel")})
 	if err != nil {

@@ -134,9 +134,6 @@ func classify(host, op string, err error) error {
 		return err
 	}
 	kind, detail := kindOf(err)
-	if kind == remote.KindOther {
-		return &remote.Error{Host: host, Kind: kind, Op: op, Err: err}
-	}
 	return &remote.Error{Host: host, Kind: kind, Op: op, Detail: detail, Err: err}
 }
 
@@ -160,8 +157,12 @@ func kindOf(err error) (remote.Kind, string) {
 		return remote.KindShellLost, fe.Error()
 	case errors.As(err, &fe) && fe.timedOut():
 		return remote.KindTimeout, fe.Error()
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.DeadlineExceeded):
 		return remote.KindTimeout, err.Error()
+	case errors.Is(err, context.Canceled):
+		// The caller stopped the command (an operator's abort), so timeout
+		// advice would mislead. The SSH session words it the same way.
+		return remote.KindOther, "the command was stopped"
 	case errors.As(err, &cert), errors.As(err, &unkCA), errors.As(err, &host), errors.As(err, &inv):
 		return remote.KindCertificateUntrusted, certDetail(err)
 	case errors.Is(err, syscall.ECONNREFUSED):
