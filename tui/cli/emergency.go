@@ -47,6 +47,8 @@ type declareOptions struct {
 	controls []string
 	hosts    []string
 	site     string
+	// playbooks is the folder of user playbooks that --playbook may name.
+	playbooks string
 }
 
 func (a *app) newEmergencyDeclareCmd() *cobra.Command {
@@ -72,6 +74,7 @@ the operator.`,
 	f.StringArrayVar(&o.controls, "control", nil, "compensating control in place until hosts are patched (repeatable; required without --playbook)")
 	f.StringArrayVar(&o.hosts, "host", nil, "inventory host to include besides the matched ones (repeatable)")
 	f.StringVar(&o.site, "site", "", "declare for the hosts of this site ID only")
+	f.StringVar(&o.playbooks, "playbooks", "", "folder of user playbooks, in addition to the built-in ones")
 	return cmd
 }
 
@@ -87,6 +90,11 @@ func (a *app) emergencyDeclare(ctx context.Context, o declareOptions) error {
 	affected, err := a.affectedHosts(ctx, inv, entries, o)
 	if err != nil {
 		return err
+	}
+	if o.playbook != "" {
+		if err := a.checkFixPlaybook(o.playbook, o.playbooks); err != nil {
+			return err
+		}
 	}
 	store, err := a.openKEVJournal()
 	if err != nil {
@@ -439,13 +447,37 @@ func (a *app) printSiteClock(w io.Writer, e *emergency.Emergency, inv *inventory
 		siteID, c.Deadline.Format("2006-01-02 15:04 MST"), left, c.Patched, c.Total)
 }
 
+// checkFixPlaybook checks that name is an available playbook that changes
+// hosts. A run of the emergency marks the hosts it finishes as patched, so
+// a read-only playbook such as facts would mark them patched without
+// changing them.
+func (a *app) checkFixPlaybook(name, dir string) error {
+	list, err := a.loadCatalog(dir)
+	if err != nil {
+		return err
+	}
+	for _, pb := range list {
+		if pb.Name != name {
+			continue
+		}
+		if pb.ReadOnly() {
+			return usageErrorf("--playbook %s changes nothing, so its run would mark hosts patched without patching them: name a playbook that installs the fix", name)
+		}
+		return nil
+	}
+	return usageErrorf("--playbook %q is not an available playbook: list them with patchbay playbooks, and give --playbooks DIR for a user playbook folder", name)
+}
+
 func (a *app) newEmergencyAttachCmd() *cobra.Command {
-	var playbook string
+	var playbook, playbooksDir string
 	cmd := &cobra.Command{
 		Use:   "attach ID --playbook NAME",
 		Short: "Attach a playbook to an emergency, which makes a zero-day runnable",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := a.checkFixPlaybook(playbook, playbooksDir); err != nil {
+				return err
+			}
 			attach := func(e *emergency.Emergency) (event.Event, string, error) {
 				ev, err := emergency.Attach(e, playbook, a.now())
 				return ev, fmt.Sprintf("attached playbook %s to emergency %s, which is now runnable", playbook, e.ID), err
@@ -454,6 +486,7 @@ func (a *app) newEmergencyAttachCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&playbook, "playbook", "", "playbook that installs the fix")
+	cmd.Flags().StringVar(&playbooksDir, "playbooks", "", "folder of user playbooks, in addition to the built-in ones")
 	_ = cmd.MarkFlagRequired("playbook") // fails only for an undefined flag
 	return cmd
 }

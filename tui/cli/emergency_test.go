@@ -47,12 +47,12 @@ func journalEmergencies(t *testing.T, dir string) []*emergency.Emergency {
 func TestEmergencyDeclareMatchedHosts(t *testing.T) {
 	dir := emergencyState(t)
 	code, out, errText := runKEV(t, dir, "", "emergency", "declare", "CVE-2024-21412",
-		"--deadline", "48h", "--playbook", "windows-cumulative", "--reason", "exploited by DarkMe")
+		"--deadline", "48h", "--playbook", "windows-emergency", "--reason", "exploited by DarkMe")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errText)
 	}
 	for _, want := range []string{
-		"declared emergency EMG-20240214-1 (playbook windows-cumulative) for CVE-2024-21412",
+		"declared emergency EMG-20240214-1 (playbook windows-emergency) for CVE-2024-21412",
 		"clinic-a     2 hosts, deadline 2024-02-16 10:30 CET",
 		"clinic-b     2 hosts, deadline 2024-02-16 04:30 EST",
 		"--- notice for clinic-a (journaled, not sent) ---",
@@ -101,7 +101,7 @@ func TestEmergencyZeroDayAttach(t *testing.T) {
 		t.Error("a zero-day is runnable before a playbook is attached")
 	}
 
-	code, out, errText = runKEV(t, dir, "", "emergency", "attach", e.ID, "--playbook", "windows-cumulative")
+	code, out, errText = runKEV(t, dir, "", "emergency", "attach", e.ID, "--playbook", "windows-emergency")
 	if code != ExitOK || !strings.Contains(out, "now runnable") {
 		t.Fatalf("attach: exit %d, output %q, error %q", code, out, errText)
 	}
@@ -109,7 +109,7 @@ func TestEmergencyZeroDayAttach(t *testing.T) {
 	if err != nil {
 		t.Fatalf("RunRequest after attach: %v", err)
 	}
-	if req.Playbook != "windows-cumulative" || strings.Join(req.Hosts, ",") != "ws-a1" {
+	if req.Playbook != "windows-emergency" || strings.Join(req.Hosts, ",") != "ws-a1" {
 		t.Errorf("run request = %+v", req)
 	}
 }
@@ -133,7 +133,7 @@ func TestEmergencyRefusesExceptedAndDevices(t *testing.T) {
 
 func TestEmergencyListShowClose(t *testing.T) {
 	dir := emergencyState(t)
-	runKEV(t, dir, "", "emergency", "declare", "CVE-2024-21412", "CVE-2024-21351", "--playbook", "windows-cumulative", "--deadline", "24h")
+	runKEV(t, dir, "", "emergency", "declare", "CVE-2024-21412", "CVE-2024-21351", "--playbook", "windows-emergency", "--deadline", "24h")
 	id := journalEmergencies(t, dir)[0].ID
 
 	// The runner records patched hosts; the test appends what it would.
@@ -150,11 +150,11 @@ func TestEmergencyListShowClose(t *testing.T) {
 	}
 
 	code, out, _ := runKEV(t, dir, "", "emergency", "list")
-	if code != ExitOK || !strings.Contains(out, id+"  CVE-2024-21412,CVE-2024-21351  windows-cumulative") || !strings.Contains(out, "patched 2/4") {
+	if code != ExitOK || !strings.Contains(out, id+"  CVE-2024-21412,CVE-2024-21351  windows-emergency") || !strings.Contains(out, "patched 2/4") {
 		t.Errorf("list: exit %d:\n%s", code, out)
 	}
 	code, out, _ = runKEV(t, dir, "", "emergency", "show", id)
-	for _, want := range []string{"clinic-a     deadline 2024-02-15 10:30 CET (24h0m0s left), patched 2/2", "clinic-b", "patched 0/2", "run: playbook windows-cumulative on 2 remaining hosts, cycle emergency " + id} {
+	for _, want := range []string{"clinic-a     deadline 2024-02-15 10:30 CET (24h0m0s left), patched 2/2", "clinic-b", "patched 0/2", "run: playbook windows-emergency on 2 remaining hosts, cycle emergency " + id} {
 		if !strings.Contains(out, want) {
 			t.Errorf("show lacks %q (exit %d):\n%s", want, code, out)
 		}
@@ -233,5 +233,39 @@ func TestEmergencyConcurrentDeclaresGetDistinctIDs(t *testing.T) {
 	}
 	if len(seen) != declares {
 		t.Errorf("journal has %d distinct emergencies, want %d", len(seen), declares)
+	}
+}
+
+func TestEmergencyRejectsUnusablePlaybook(t *testing.T) {
+	dir := emergencyState(t)
+	cases := []struct{ playbook, want string }{
+		{"no-such-playbook", "is not an available playbook"},
+		{"facts", "changes nothing"},
+	}
+	for _, tc := range cases {
+		code, _, errText := runKEV(t, dir, "", "emergency", "declare", "CVE-2024-21412", "--playbook", tc.playbook)
+		if code != ExitUsage {
+			t.Errorf("declare --playbook %s: exit %d, want %d", tc.playbook, code, ExitUsage)
+		}
+		if !strings.Contains(errText, tc.want) {
+			t.Errorf("declare --playbook %s: error %q, want %q", tc.playbook, errText, tc.want)
+		}
+	}
+	if got := journalEmergencies(t, dir); len(got) != 0 {
+		t.Fatalf("journal has %d emergencies, want none", len(got))
+	}
+
+	code, _, errText := runKEV(t, dir, "", "emergency", "declare", "CVE-2099-123456",
+		"--host", "ws-a1", "--control", "block SMB at the site firewall")
+	if code != ExitOK {
+		t.Fatalf("zero-day declare: exit %d: %s", code, errText)
+	}
+	id := journalEmergencies(t, dir)[0].ID
+	code, _, errText = runKEV(t, dir, "", "emergency", "attach", id, "--playbook", "facts")
+	if code != ExitUsage || !strings.Contains(errText, "changes nothing") {
+		t.Errorf("attach --playbook facts: exit %d, error %q", code, errText)
+	}
+	if e := journalEmergencies(t, dir)[0]; e.Playbook != "" {
+		t.Errorf("emergency playbook = %q after a rejected attach, want none", e.Playbook)
 	}
 }
