@@ -32,6 +32,9 @@ type planFlags struct {
 	reason         string
 	asJSON         bool
 	emergency      string
+	// resumesEmergency is set when run resumes or retries an emergency
+	// run, whose hosts then come from that run.
+	resumesEmergency bool
 }
 
 func (f *planFlags) register(fs *pflag.FlagSet) {

@@ -119,8 +119,8 @@ func (a *app) run(ctx context.Context, args []string, f *runFlags) error {
 	if name == "" {
 		name = firstArg(args)
 	}
-	if f.emergency == "" {
-		f.emergency = prior.emergency
+	if prior.emergency != "" {
+		f.emergency, f.resumesEmergency = prior.emergency, true
 	}
 	in := planInput{inv: inv, store: store}
 	if name, in.emergency, err = a.resolveEmergency(ctx, store, &f.planFlags, name); err != nil {

@@ -45,6 +45,11 @@ func (a *app) loadEmergencyTarget(ctx context.Context, store *state.Store, id st
 		return nil, usageErrorf("%w", err)
 	}
 	hosts := narrowHosts(req.Hosts, f.sel.Hosts)
+	if f.resumesEmergency {
+		// A resume keeps the hosts of the run it resumes, patched ones
+		// too, so the runner judges its rings' gates as that run did.
+		hosts = f.sel.Hosts
+	}
 	if len(hosts) == 0 {
 		return nil, withExit(ExitPolicy, fmt.Errorf("emergency %s has no unpatched host in the selection (%d of %d patched); close it with patchbay emergency close %s",
 			e.ID, len(e.Patched), len(e.Hosts), e.ID))

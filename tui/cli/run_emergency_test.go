@@ -2,11 +2,14 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"patchbay/state"
+	"patchbay/state/emergency"
 	"patchbay/state/event"
 )
 
@@ -162,5 +165,48 @@ func TestEmergencyWindowsRebootPending(t *testing.T) {
 	}
 	if !list[0].FirstPatched().Equal(declared.Add(time.Minute)) {
 		t.Errorf("first patched = %s, want the first run", list[0].FirstPatched())
+	}
+}
+
+func TestRunResumeKilledEmergencyRun(t *testing.T) {
+	useLabHosts(t, nil)
+	stateDir := t.TempDir()
+	s, err := state.Open(stateDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, killed := "EMG-20261210-1", "20261210T020000-0000dead"
+	declared, err := emergency.Declare(emergency.Declaration{ID: id, CVEs: []emergency.CVE{{ID: "CVE-2024-3094"}},
+		Playbook: "linux-apt-monthly", Now: runTime.Add(-time.Hour), Deadline: 24 * time.Hour,
+		Sites: []emergency.Site{{ID: "north", Hosts: []string{"north-web", "north-db"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The emergency run was killed while north-db was installing, after
+	// north-web was patched.
+	_, err = s.Append(context.Background(), append(declared,
+		event.Event{Time: runTime, Run: killed, Payload: event.RunStarted{Playbook: "linux-apt-monthly", Hosts: []string{"north-web", "north-db"},
+			CycleID: id, CycleKind: event.CycleEmergency}},
+		event.Event{Time: runTime, Run: killed, Host: "north-web", Payload: event.HostState{Phase: event.PhaseDone}},
+		emergency.Patched(id, "north-web", killed, runTime),
+		event.Event{Time: runTime, Run: killed, Host: "north-db", Payload: event.HostState{Phase: event.PhaseInstalling, Index: 1, Total: 3}},
+	)...)
+	s.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	res := runPatchCLI(t, "--state", stateDir, "--inventory", runFleet, "run", "--resume", killed, "--yes", "--json")
+	if res.code != ExitOK {
+		t.Fatalf("resume exit = %d; stderr:\n%s", res.code, res.stderr)
+	}
+	if finals := finalPhases(t, res.stdout); len(finals) != 1 || finals["north-db"] != event.PhaseDone {
+		t.Errorf("resume ran %v, want only north-db, done", finals)
+	}
+	if !strings.Contains(res.stdout, `"cycle_id":"`+id+`","cycle_kind":"emergency"`) {
+		t.Errorf("the resumed run is not in emergency %s:\n%s", id, res.stdout)
+	}
+	if !strings.Contains(res.stderr, "north        deadline") || !strings.Contains(res.stderr, "patched 2/2") {
+		t.Errorf("stderr lacks the deadline clock with both hosts patched:\n%s", res.stderr)
 	}
 }
