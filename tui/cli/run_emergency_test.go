@@ -210,3 +210,50 @@ func TestRunResumeKilledEmergencyRun(t *testing.T) {
 		t.Errorf("stderr lacks the deadline clock with both hosts patched:\n%s", res.stderr)
 	}
 }
+
+func TestEmergencyRunRejectsBadInput(t *testing.T) {
+	stateDir := t.TempDir()
+	s, err := state.Open(stateDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	declared, err := emergency.Declare(emergency.Declaration{ID: "EMG-20261210-1", CVEs: []emergency.CVE{{ID: "CVE-2024-3094"}},
+		Controls: []string{"outbound SSH blocked"}, Now: runTime, Deadline: 24 * time.Hour,
+		Sites: []emergency.Site{{ID: "north", Hosts: []string{"north-web"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed, err := emergency.Declare(emergency.Declaration{ID: "EMG-20261210-2", CVEs: []emergency.CVE{{ID: "CVE-2024-3094"}},
+		Playbook: "linux-apt-monthly", Now: runTime, Deadline: 24 * time.Hour,
+		Sites: []emergency.Site{{ID: "north", Hosts: []string{"north-web"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed = append(closed, event.Event{Time: runTime, Payload: event.EmergencyClosed{ID: "EMG-20261210-2", Reason: "vendor fix applied by hand"}})
+	if _, err := s.Append(context.Background(), append(declared, closed...)...); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"run", "linux-apt-monthly", "--emergency", "EMG-20261210-1"}, ExitUsage, "drop the PLAYBOOK argument"},
+		{[]string{"run", "--resume", "20261210T020000-0000dead", "--emergency", "EMG-20261210-1"}, ExitUsage, "drop --emergency"},
+		{[]string{"plan"}, ExitUsage, "name the playbook, or an emergency with --emergency ID"},
+		{[]string{"plan", "--emergency", "EMG-20991231-9"}, ExitUsage, `emergency not found: "EMG-20991231-9"`},
+		{[]string{"plan", "--emergency", "EMG-20261210-1"}, ExitUsage, "emergency has no playbook yet"},
+		{[]string{"run", "--emergency", "EMG-20261210-2", "--yes"}, ExitPolicy, "emergency is closed"},
+	}
+	for _, c := range cases {
+		res := runPatchCLI(t, append([]string{"--state", stateDir, "--inventory", runFleet}, c.args...)...)
+		if res.code != c.code {
+			t.Errorf("%v: exit %d, want %d", c.args, res.code, c.code)
+		}
+		if !strings.Contains(res.stderr, c.want) {
+			t.Errorf("%v: stderr = %q, want it to contain %q", c.args, res.stderr, c.want)
+		}
+	}
+}
