@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"regexp"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -15,6 +17,7 @@ import (
 	"patchbay/remote"
 	"patchbay/remote/lab"
 	"patchbay/state"
+	"patchbay/state/event"
 )
 
 // signallingDialer sends sig to this process when the nth host is dialled,
@@ -91,11 +94,16 @@ func checkSignalledRun(t *testing.T, sig syscall.Signal) {
 	finished := finalPhases(t, first.stdout)
 	for host, n := range before {
 		if _, done := finished[host]; done && after[host] != n {
-			t.Errorf("resume sent %d more commands to %s, which had finished", after[host]-n, host)
+			t.Errorf("resume sent %d more changing commands to %s, which had finished", after[host]-n, host)
 		}
 	}
 	if len(finished) == 0 {
 		t.Errorf("no host finished before %s, so the signal did not land mid-run", sig)
+	}
+	for host := range stepHosts(t, resumed.stdout) {
+		if _, done := finished[host]; done {
+			t.Errorf("resume ran a step on %s, which had finished", host)
+		}
 	}
 	rest := finalPhases(t, resumed.stdout)
 	if len(rest) == 0 {
@@ -111,7 +119,9 @@ func checkSignalledRun(t *testing.T, sig syscall.Signal) {
 	}
 }
 
-// commandsByHost counts the lab's logged commands per host.
+// commandsByHost counts the lab's logged commands that changed a host, per
+// host. Read-only commands are left out, because a resumed run may check
+// the health of an earlier ring's finished hosts before a gate.
 func commandsByHost(t *testing.T, path string) map[string]int {
 	t.Helper()
 	entries, err := lab.ReadCommandLog(path)
@@ -120,7 +130,29 @@ func commandsByHost(t *testing.T, path string) map[string]int {
 	}
 	out := map[string]int{}
 	for _, e := range entries {
-		out[e.Host]++
+		if e.Changes {
+			out[e.Host]++
+		}
 	}
 	return out
+}
+
+// stepHosts returns the hosts that the JSON events of a run started a
+// step on.
+func stepHosts(t *testing.T, out string) map[string]bool {
+	t.Helper()
+	hosts := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var e struct {
+			Host string     `json:"host"`
+			Kind event.Kind `json:"kind"`
+		}
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatalf("stdout line is not JSON: %q: %v", line, err)
+		}
+		if e.Kind == event.KindStepStarted {
+			hosts[e.Host] = true
+		}
+	}
+	return hosts
 }
