@@ -122,7 +122,7 @@ func (b *builder) buildSite(r *rawSite) {
 	site.TimeZone = b.timeZone(r)
 	site.Windows = b.windows(r, site.ID)
 	site.Owner = r.Owner.text(b.p, "owner")
-	if site.Owner == "" && site.ID != "" {
+	if site.Owner == "" && site.ID != "" && !r.Owner.Set { // a value that text rejected is already an error
 		b.p.warnf(r.Pos, "site %s has no owner, so nobody is responsible for its patching: add \"owner: NAME\"", site.ID)
 	}
 	for _, c := range r.Contacts {
