@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"patchbay/playbooks/runner"
 	"patchbay/state"
 	"patchbay/state/event"
 )
@@ -74,5 +75,38 @@ func TestWriterJournalClosedWriterFails(t *testing.T) {
 	err = writerJournal(w).Append(context.Background(), event.Event{Host: "h", Payload: event.HostState{Phase: event.PhaseDone}})
 	if !errors.Is(err, state.ErrWriterClosed) {
 		t.Errorf("Append after Close = %v, want ErrWriterClosed", err)
+	}
+}
+
+// BenchmarkRunJournal compares one transaction per event with the
+// batching writer, with ten goroutines per processor emitting at once as
+// the hosts of a run do.
+func BenchmarkRunJournal(b *testing.B) {
+	journals := map[string]func(*state.Store) (runner.Journal, func()){
+		"transaction-per-event": func(s *state.Store) (runner.Journal, func()) { return storeJournal(s), func() {} },
+		"batching-writer": func(s *state.Store) (runner.Journal, func()) {
+			w := s.NewWriter(state.WriterOptions{})
+			return writerJournal(w), func() { w.Close() }
+		},
+	}
+	for name, open := range journals {
+		b.Run(name, func(b *testing.B) {
+			store, err := state.Open(b.TempDir())
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer store.Close()
+			j, closeJournal := open(store)
+			defer closeJournal()
+			b.SetParallelism(10) // 10 × GOMAXPROCS goroutines
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if err := j.Append(context.Background(), event.Event{Host: "h", Payload: event.HostState{Phase: event.PhaseDone}}); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
 	}
 }
