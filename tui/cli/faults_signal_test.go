@@ -83,14 +83,14 @@ func checkSignalledRun(t *testing.T, sig syscall.Signal) {
 	if v := run("journal", "verify"); v.code != ExitOK {
 		t.Errorf("journal verify after %s: exit %d\n%s%s", sig, v.code, v.stdout, v.stderr)
 	}
-	before := commandsByHost(t, f.CommandLogPath())
+	before := changingCommands(t, f.CommandLogPath())
 
 	newDialer = saved
 	resumed := run("run", "--resume", m[1], "--yes", "--json")
 	if resumed.code != ExitOK {
 		t.Fatalf("resume exit = %d; stderr:\n%s", resumed.code, resumed.stderr)
 	}
-	after := commandsByHost(t, f.CommandLogPath())
+	after := changingCommands(t, f.CommandLogPath())
 	finished := finalPhases(t, first.stdout)
 	for host, n := range before {
 		if _, done := finished[host]; done && after[host] != n {
@@ -119,10 +119,10 @@ func checkSignalledRun(t *testing.T, sig syscall.Signal) {
 	}
 }
 
-// commandsByHost counts the lab's logged commands that changed a host, per
+// changingCommands counts the lab's logged commands that changed a host, per
 // host. Read-only commands are left out, because a resumed run may check
 // the health of an earlier ring's finished hosts before a gate.
-func commandsByHost(t *testing.T, path string) map[string]int {
+func changingCommands(t *testing.T, path string) map[string]int {
 	t.Helper()
 	entries, err := lab.ReadCommandLog(path)
 	if err != nil {
