@@ -47,9 +47,13 @@ func writeUntilKilled(dir, run string) error {
 		return err
 	}
 	holder := LockHolder{Run: run, Operator: "child", Started: time.Now()}
-	if _, err := s.LockSites(ctx, holder, "clinic-a"); err != nil {
+	locks, err := s.LockSites(ctx, holder, "clinic-a")
+	if err != nil {
 		return err
 	}
+	// Without a live reference the lock file's descriptor would be closed
+	// by its finalizer at the next garbage collection, dropping the flock.
+	defer locks.Release()
 	recs, err := s.Append(ctx, event.Event{Run: run, Payload: event.RunStarted{
 		Operator: "child", Playbook: "windows-monthly", CycleID: "2026-12", CycleKind: event.CycleMonthly}})
 	if err != nil {
