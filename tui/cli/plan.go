@@ -92,23 +92,10 @@ func (a *app) instant(at string) (time.Time, error) {
 	return time.Time{}, usageErrorf("invalid --at %q: use RFC 3339 such as 2026-12-10T22:30:00-05:00, or 2006-01-02 15:04 in UTC", at)
 }
 
-// loadFleet loads the inventory named by --inventory, else
-// $PATCHBAY_INVENTORY, else ./patchbay.yaml.
-// TODO: also try $XDG_CONFIG_HOME/patchbay/inventory, as the flag's help
-// text promises, once the inventory package exports its search order.
+// loadFleet loads the inventory from the places loadInventory searches.
 func (a *app) loadFleet() (*inventory.Inventory, error) {
-	path := a.inventory
-	if path == "" {
-		path = a.getenv("PATCHBAY_INVENTORY")
-	}
-	if path == "" {
-		path = "patchbay.yaml"
-	}
-	inv, err := inventory.Load(path, inventory.Options{Now: a.now()})
-	if err != nil {
-		return nil, usageErrorf("%w", err)
-	}
-	return inv, nil
+	_, inv, err := a.loadInventory()
+	return inv, err
 }
 
 // planInput holds the inventory and journal a plan is made from.
