@@ -21,10 +21,19 @@ type builder struct {
 	// hostExceptions holds the exception key of each host that has one,
 	// resolved once all exceptions are read.
 	hostExceptions map[string]scalar
+	// sitePos maps the ID of every site in inv.Sites to its position.
+	sitePos map[string]Pos
+	// zones caches time zones by name, because loading one reads the
+	// system's zone database.
+	zones map[string]*time.Location
 }
 
 func newBuilder(p *problemList, now time.Time) *builder {
-	return &builder{p: p, today: DateOf(now), inv: &Inventory{}, names: map[string]Pos{}, hostExceptions: map[string]scalar{}}
+	return &builder{
+		p: p, today: DateOf(now), inv: &Inventory{},
+		names: map[string]Pos{}, hostExceptions: map[string]scalar{},
+		sitePos: map[string]Pos{}, zones: map[string]*time.Location{},
+	}
 }
 
 // siteItems are the items of a file, with the site that nests them.
@@ -114,7 +123,7 @@ func (b *builder) identifier(s scalar, pos Pos, what, key string, seen map[strin
 
 func (b *builder) buildSite(r *rawSite) {
 	site := &Site{Pos: r.Pos}
-	site.ID = b.identifier(r.ID, r.Pos, "site", "id", b.siteIDs())
+	site.ID = b.identifier(r.ID, r.Pos, "site", "id", b.sitePos)
 	site.Name = r.Name.text(b.p, "name")
 	if site.Name == "" {
 		site.Name = site.ID
@@ -132,16 +141,8 @@ func (b *builder) buildSite(r *rawSite) {
 	site.Concurrency = r.Concurrency.integer(b.p, "concurrency", 0, 1000)
 	if site.ID != "" {
 		b.inv.Sites = append(b.inv.Sites, site)
+		b.sitePos[site.ID] = site.Pos // replaces the id position that identifier stored
 	}
-}
-
-// siteIDs returns the positions of the sites built so far, by ID.
-func (b *builder) siteIDs() map[string]Pos {
-	seen := map[string]Pos{}
-	for _, s := range b.inv.Sites {
-		seen[s.ID] = s.Pos
-	}
-	return seen
 }
 
 func (b *builder) timeZone(r *rawSite) *time.Location {
@@ -149,12 +150,23 @@ func (b *builder) timeZone(r *rawSite) *time.Location {
 	if name == "" {
 		return time.UTC
 	}
-	loc, err := time.LoadLocation(name)
+	loc, err := b.loadLocation(name)
 	if err != nil || name == "Local" {
 		b.p.errorf(r.TimeZone.Pos, "time_zone: %q is not an IANA time zone: use a name such as America/New_York or Europe/London", name)
 		return time.UTC
 	}
 	return loc
+}
+
+func (b *builder) loadLocation(name string) (*time.Location, error) {
+	if loc, ok := b.zones[name]; ok {
+		return loc, nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err == nil {
+		b.zones[name] = loc
+	}
+	return loc, err
 }
 
 func (b *builder) windows(r *rawSite, id string) []schedule.Window {

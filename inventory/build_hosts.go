@@ -66,11 +66,16 @@ func (b *builder) itemSite(s scalar, nestedSite string, pos Pos, what string) st
 	case id == "":
 		b.p.errorf(pos, "%s: missing site: add \"site: ID\" or list it under its site's hosts", what)
 		return ""
-	case b.inv.Site(id) == nil:
+	case !b.siteKnown(id):
 		b.p.errorf(s.Pos, "%s: unknown site %q: use one of %s", what, id, b.siteList())
 		return ""
 	}
 	return id
+}
+
+func (b *builder) siteKnown(id string) bool {
+	_, ok := b.sitePos[id]
+	return ok
 }
 
 func (b *builder) siteList() string {
