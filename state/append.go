@@ -82,7 +82,8 @@ func (s *Store) prepare(e event.Event) (event.Record, error) {
 // seq, and those already in the journal are skipped. With after set, it
 // fails with ErrHeadMoved unless the head is after. It returns the records
 // inserted.
-func (s *Store) commit(ctx context.Context, recs []event.Record, imported bool, after *Head) ([]event.Record, error) {
+func (s *Store) commit(ctx context.Context, recs []event.Record, imported bool, after *Head) (_ []event.Record, err error) {
+	defer func() { err = s.explainFull(err) }()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("append to journal: %w", err)

@@ -46,10 +46,14 @@ type Store struct {
 }
 
 // Open opens the journal in dir, creating the directory (mode 0700) and the
-// database (mode 0600) when they do not exist.
+// database (mode 0600) when they do not exist. It returns a *DirError,
+// which wraps ErrStateDir, when dir cannot be created, is not a directory,
+// or when another user owns or can write to dir or the journal. Open does
+// not repair such modes, because another user may already have changed
+// the journal.
 func Open(dir string) (*Store, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("create state directory: %w", err)
+	if err := prepareDir(dir); err != nil {
+		return nil, err
 	}
 	path := filepath.Join(dir, FileName)
 	if err := createPrivate(path); err != nil {
@@ -66,7 +70,7 @@ func Open(dir string) (*Store, error) {
 	s := &Store{db: db, dir: dir, redactor: &redact.Redactor{}, now: time.Now}
 	if err := s.init(); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open journal %s: %w", path, err)
+		return nil, fmt.Errorf("open journal %s: %w", path, s.explainFull(err))
 	}
 	return s, nil
 }
@@ -77,9 +81,15 @@ func Open(dir string) (*Store, error) {
 func createPrivate(path string) error {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return fmt.Errorf("create journal: %w", err)
+		return &DirError{Subject: "journal", Path: path, Problem: "cannot be opened (" + causeText(err) + ")",
+			Fix: "check the journal file, or pass --state or set PATCHBAY_STATE to another directory"}
 	}
-	return f.Close()
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("open journal %s: %w", path, err)
+	}
+	return checkJournalMode(path, info)
 }
 
 const schema = `

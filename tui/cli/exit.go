@@ -70,6 +70,7 @@ type errorCode struct {
 // codes, so that every command reports the same kind of failure the same way.
 var errorCodes = []errorCode{
 	{func(err error) bool { return errors.Is(err, state.ErrSiteLocked) }, ExitPolicy},
+	{func(err error) bool { return errors.Is(err, state.ErrStateDir) }, ExitUsage},
 	{func(err error) bool { return errors.Is(err, inventory.ErrInvalid) }, ExitUsage},
 	{func(err error) bool { return errors.Is(err, inventory.ErrNotFound) }, ExitUsage},
 	{func(err error) bool { return errors.Is(err, inventory.ErrSelector) }, ExitUsage},

@@ -48,10 +48,20 @@ func (a *app) openJournal(mustExist bool) (*state.Store, error) {
 	}
 	s, err := state.Open(dir)
 	if err != nil {
-		return nil, withExit(ExitFailures, err)
+		return nil, openStateError(err)
 	}
 	s.SetClock(a.now)
 	return s, nil
+}
+
+// openStateError gives an error of state.Open its exit code: an unusable
+// state directory is an input error, which errorCodes maps, and any other
+// error is a failure of the journal.
+func openStateError(err error) error {
+	if errors.Is(err, state.ErrStateDir) {
+		return err
+	}
+	return withExit(ExitFailures, err)
 }
 
 func commandContext(cmd *cobra.Command) context.Context {

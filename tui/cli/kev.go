@@ -269,7 +269,7 @@ func (a *app) openKEVJournal() (*state.Store, error) {
 	}
 	store, err := state.Open(dir)
 	if err != nil {
-		return nil, withExit(ExitFailures, err)
+		return nil, openStateError(err)
 	}
 	if a.env.Now != nil {
 		store.SetClock(a.env.Now)
