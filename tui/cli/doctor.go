@@ -64,6 +64,9 @@ func (a *app) doctor(ctx context.Context, f doctorFlags) error {
 	if err != nil {
 		return err
 	}
+	if err := checkHostPatterns(inv, f.sel.Hosts); err != nil {
+		return err
+	}
 	hosts, err := inv.Select(f.sel)
 	if err != nil {
 		return err

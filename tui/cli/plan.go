@@ -208,6 +208,9 @@ func (a *app) showPlan(ctx context.Context, name string, f *planFlags) error {
 	if err != nil {
 		return err
 	}
+	if err := checkHostPatterns(inv, f.sel.Hosts); err != nil {
+		return err
+	}
 	store, err := a.openJournalIfExists()
 	if err != nil {
 		return err

@@ -106,6 +106,9 @@ func (a *app) run(ctx context.Context, args []string, f *runFlags) error {
 	if err != nil {
 		return err
 	}
+	if err := checkHostPatterns(inv, f.sel.Hosts); err != nil {
+		return err
+	}
 	store, err := a.openJournal(false)
 	if err != nil {
 		return err
