@@ -18,12 +18,12 @@ import (
 const healthTimeout = 30 * time.Second
 
 // checkHealth runs the inventory's health checks on the hosts of ring that
-// finished done in this run, journals each failure as a decision and
-// keeps the failures for the next ring's gate.
+// ended done, journals each failure as a decision and keeps the failures
+// for the next ring's gate.
 func (r *Runner) checkHealth(ctx context.Context, ring string) {
 	var failures []string
 	for _, h := range r.plan.Hosts {
-		if h.Host.Ring != ring || r.result(h.Host.Name) != event.PhaseDone {
+		if h.Host.Ring != ring || r.result(h.Host.Name) != event.PhaseDone || !r.mayCheckHealth(h.Host.Name) {
 			continue
 		}
 		for _, c := range r.inv.HealthChecksFor(h.Host) {
@@ -37,6 +37,17 @@ func (r *Runner) checkHealth(ctx context.Context, ring string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.health[ring] = failures
+}
+
+// mayCheckHealth reports whether checkHealth may contact host. A host that
+// finished in the run being resumed gets the read-only checks only from a
+// playbook that changes hosts. Its ring's health was never checked,
+// because the resumed run stopped before the ring ended, so the next
+// ring's gate was never evaluated and needs every patched host's health.
+// A read-only playbook evaluates no gate, so it leaves those hosts alone.
+func (r *Runner) mayCheckHealth(host string) bool {
+	_, before := r.opts.Finished[host]
+	return !before || !r.plan.Playbook.ReadOnly()
 }
 
 func (r *Runner) result(host string) event.HostPhase {

@@ -126,6 +126,9 @@ func (r *Runner) RingOutcome(cycle, ring string) (plan.RingOutcome, bool) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	// NOTE: when every host of ring finished in the run being resumed, the
+	// outcome has no finish time and no health failures, so a gate that
+	// the resume evaluates again does not wait for that ring's soak.
 	out := plan.RingOutcome{Finished: r.finishedAt[ring], NewHolds: r.newHolds[ring], HealthFailures: r.health[ring]}
 	for _, h := range r.plan.Hosts {
 		if h.Host.Ring != ring || !h.Runnable() {

@@ -75,7 +75,9 @@ type Options struct {
 	// to end within one run; 0 means it does not wait.
 	GateWait time.Duration
 	// Finished maps hosts that finished in the run being resumed to their
-	// state. They are neither contacted nor journaled again.
+	// state. They run no step and are not journaled again. A playbook that
+	// changes hosts still sends them the read-only health checks of their
+	// ring when the ring ends, for the next ring's gate.
 	Finished map[string]event.HostPhase
 	// Vars override the playbook's variables.
 	Vars map[string]string
