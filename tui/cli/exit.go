@@ -71,6 +71,7 @@ type errorCode struct {
 var errorCodes = []errorCode{
 	{func(err error) bool { return errors.Is(err, state.ErrSiteLocked) }, ExitPolicy},
 	{func(err error) bool { return errors.Is(err, state.ErrStateDir) }, ExitUsage},
+	{func(err error) bool { return errors.Is(err, state.ErrLockTimeout) }, ExitPolicy},
 	{func(err error) bool { return errors.Is(err, inventory.ErrInvalid) }, ExitUsage},
 	{func(err error) bool { return errors.Is(err, inventory.ErrNotFound) }, ExitUsage},
 	{func(err error) bool { return errors.Is(err, inventory.ErrSelector) }, ExitUsage},

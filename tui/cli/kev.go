@@ -29,7 +29,16 @@ const (
 	// catalogueName and documentName name the imports in the journal.
 	catalogueName = "cisa-kev"
 	documentName  = "msrc-cvrf"
+	// kevImportLock names the state directory lock that serialises
+	// imports, so that each journals its diff against the catalogue the
+	// previous import stored.
+	kevImportLock = "kev-import"
 )
+
+// kevImportLockWait bounds the wait for another import to finish. An
+// import holds the lock only while it compares, journals and stores the
+// catalogue, after parsing it. Tests shorten it.
+var kevImportLockWait = time.Minute
 
 func (a *app) newKEVCmd() *cobra.Command {
 	cmd := &cobra.Command{
@@ -58,7 +67,10 @@ was released on an earlier day than the stored catalogue (unless
 --allow-older is given).
 
 --url downloads the catalogue instead. It is never used unless given, and
-accepts https URLs (http only for loopback addresses).`,
+accepts https URLs (http only for loopback addresses).
+
+Imports into one state directory run one at a time. An import waits up to
+a minute for another to finish, then exits 3.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.kevImport(cmd.Context(), args, source, asJSON, allowOlder)
@@ -91,6 +103,11 @@ func (a *app) kevImport(ctx context.Context, args []string, source string, asJSO
 		return err
 	}
 	defer store.Close()
+	unlock, err := lockKEVImport(ctx, store)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 
 	previous, err := kev.Load(store.Dir())
 	if err != nil && !errors.Is(err, kev.ErrNoCatalogue) {
@@ -277,6 +294,23 @@ func (a *app) openKEVJournal() (*state.Store, error) {
 	return store, nil
 }
 
+// lockKEVImport waits up to kevImportLockWait for other imports into the
+// state directory to finish. A timeout wraps state.ErrLockTimeout, which
+// errorCodes maps to ExitPolicy.
+func lockKEVImport(ctx context.Context, store *state.Store) (func(), error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	unlock, err := store.Lock(ctx, kevImportLock, kevImportLockWait)
+	if errors.Is(err, state.ErrLockTimeout) {
+		return nil, fmt.Errorf("another kev import is running in state directory %s: %w", store.Dir(), err)
+	}
+	if err != nil {
+		return nil, withExit(ExitFailures, err)
+	}
+	return unlock, nil
+}
+
 func (a *app) newKEVImportMSRCCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
@@ -319,6 +353,11 @@ func (a *app) kevImportMSRC(ctx context.Context, args []string, asJSON bool) err
 		return err
 	}
 	defer store.Close()
+	unlock, err := lockKEVImport(ctx, store)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 
 	record := event.Catalogue{Name: documentName, Version: doc.ID, Released: doc.Released(), Count: len(doc.Vulnerabilities)}
 	if err := a.journalAndSave(ctx, store, record, func() error { return kev.SaveDocument(store.Dir(), doc) }); err != nil {

@@ -46,7 +46,7 @@ func TestStateDirKEVImportInputError(t *testing.T) {
 	if err := os.WriteFile(file, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	code, _, stderr := runKEV(t, file, "", "import", kevCatalogueFile)
+	code, _, stderr := runKEV(t, file, "", "kev", "import", kevCatalogueFile)
 	if code != ExitUsage {
 		t.Errorf("exit %d, want %d; stderr %q", code, ExitUsage, stderr)
 	}
