@@ -96,8 +96,12 @@ func (s *planScreen) planHeading() string {
 		return st.dim.Render("── no plan yet: press p (or enter) to see what a run would do")
 	}
 	runnable, skipped := s.plan.Counts()
-	text := fmt.Sprintf("── plan: %d run, %d skipped, %d medical devices never contacted; s starts",
-		runnable, skipped, len(s.plan.Devices))
+	next := "s starts"
+	if runnable == 0 {
+		next = "nothing to start"
+	}
+	text := fmt.Sprintf("── plan: %d run, %d skipped, %d medical devices never contacted; %s",
+		runnable, skipped, len(s.plan.Devices), next)
 	return st.section.Render(text)
 }
 
