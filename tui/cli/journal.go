@@ -132,31 +132,39 @@ func (a *app) verifyJournal(ctx context.Context, expectText string, asJSON bool)
 
 func (a *app) newJournalExportCmd() *cobra.Command {
 	var format, output string
+	var allowBroken bool
 	cmd := &cobra.Command{
 		Use:   "export --format jsonl [-o FILE]",
 		Short: "Write the whole journal as JSON Lines",
 		Long: `export writes a header line with the journal's id and head (SEQ:HASH),
 then every record with its hashes, one JSON object per line, for a SIEM or
-to carry a field laptop's work to another machine's journal import.`,
+to carry a field laptop's work to another machine's journal import.
+
+export verifies the journal first. When the hash chain is broken it prints
+where and exits 1 without writing anything, unless --allow-broken is given.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "jsonl" {
 				return usageErrorf("invalid --format %q: the only export format is jsonl", format)
 			}
-			return a.exportJournal(commandContext(cmd), output)
+			return a.exportJournal(commandContext(cmd), output, allowBroken)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "jsonl", "export format; only jsonl")
 	cmd.Flags().StringVarP(&output, "output", "o", "", "file to write (mode 0600); default standard output")
+	cmd.Flags().BoolVar(&allowBroken, "allow-broken", false, "export a journal whose hash chain is broken, with a warning")
 	return cmd
 }
 
-func (a *app) exportJournal(ctx context.Context, output string) error {
+func (a *app) exportJournal(ctx context.Context, output string, allowBroken bool) error {
 	s, err := a.openJournal(true)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	if err := a.verifyBeforeExport(ctx, s, allowBroken); err != nil {
+		return err
+	}
 	if output == "" {
 		_, err := s.Export(ctx, a.env.Stdout)
 		return withExit(ExitFailures, err)
@@ -177,14 +185,34 @@ func (a *app) exportJournal(ctx context.Context, output string) error {
 	return nil
 }
 
+// verifyBeforeExport checks the journal's chain and rejects a broken one
+// unless allowBroken is set, in which case it prints a warning on standard
+// error. NOTE: Verify and Export read separate snapshots, so a record
+// changed between the two is exported without a warning.
+func (a *app) verifyBeforeExport(ctx context.Context, s *state.Store, allowBroken bool) error {
+	v, err := s.Verify(ctx, nil)
+	if err != nil {
+		return withExit(ExitFailures, err)
+	}
+	if v.Break == nil {
+		return nil
+	}
+	if !allowBroken {
+		return withExit(ExitFailures, fmt.Errorf("export rejected: %w: check the journal with patchbay journal verify, or pass --allow-broken to export it anyway", v.Break))
+	}
+	fmt.Fprintf(a.env.Stderr, "warning: exporting a broken journal: %s\n", v.Break)
+	return nil
+}
+
 func (a *app) newJournalImportCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "import FILE",
+		Use:   "import FILE|-",
 		Short: "Merge another journal's export into this journal",
 		Long: `import verifies the chain of an export written by journal export, then
 appends the records this journal does not hold yet. Records keep the id of
 the journal that first wrote them, so importing the same or an overlapping
-export again adds nothing twice.`,
+export again adds nothing twice. FILE - reads the export from standard
+input.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.importJournal(commandContext(cmd), args[0])
@@ -193,29 +221,43 @@ export again adds nothing twice.`,
 }
 
 func (a *app) importJournal(ctx context.Context, file string) error {
-	f, err := os.Open(file)
+	input, name, closeInput, err := a.openJournalImport(file)
 	if err != nil {
-		return usageErrorf("open import file: %w", err)
+		return err
 	}
-	defer f.Close()
+	defer closeInput()
 	s, err := a.openJournal(false)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 
-	res, err := s.Import(ctx, f)
+	res, err := s.Import(ctx, input)
 	if err != nil {
-		return usageErrorf("%s: %w", file, err)
+		return usageErrorf("%s: %w", name, err)
 	}
 	head, err := s.Head(ctx)
 	if err != nil {
 		return withExit(ExitFailures, err)
 	}
 	fmt.Fprintf(a.env.Stdout, "imported %s (journal %s, head %s): %d records, %d added, %d already present; head now %s\n",
-		file, res.Journal, res.Head, res.Read, res.Added, res.Skipped, head)
+		name, res.Journal, res.Head, res.Read, res.Added, res.Skipped, head)
 	return nil
 }
+
+// openJournalImport opens file, or standard input for "-", and returns the
+// name that messages give the input.
+func (a *app) openJournalImport(file string) (io.Reader, string, func(), error) {
+	if file == "-" {
+		return a.env.Stdin, "stdin", func() {}, nil
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, "", nil, usageErrorf("open import file: %w", err)
+	}
+	return f, file, func() { f.Close() }, nil
+}
+
 func (a *app) newJournalTailCmd() *cobra.Command {
 	var lines int
 	var follow bool
