@@ -98,7 +98,7 @@ func runningProcesses(h *Host, s *State) []string {
 	if servicing(h, s) {
 		procs = append(procs, "TiWorker")
 	}
-	if s.Facts[factTaskState+wuTaskName] == "Running" {
+	if s.Facts[factTaskState+wuTaskName] == "Running" || s.Facts[factTaskState+wuDownloadTaskName] == "Running" {
 		procs = append(procs, "TrustedInstaller")
 	}
 	return procs

@@ -10,8 +10,17 @@ import (
 	"time"
 )
 
-// wuTaskName is the scheduled task patchbay registers for Windows Update.
-const wuTaskName = "patchbay-windows-update"
+// wuTaskName is the scheduled task patchbay registers for Windows Update,
+// and wuDownloadTaskName the one that only downloads.
+const (
+	wuTaskName         = "patchbay-windows-update"
+	wuDownloadTaskName = "patchbay-windows-download"
+)
+
+// factWUDownloaded lists the pending updates that an update task has
+// downloaded, comma-separated, as the WUA's IUpdate.IsDownloaded reports
+// them.
+const factWUDownloaded = "wu-downloaded"
 
 // wuEventDelay is the lab time between two progress lines of the update
 // task.
@@ -58,12 +67,13 @@ func (p *windowsPersonality) directWUACall(x *Exec, script string) int {
 
 // wuTask is the update task as the registering script describes it.
 type wuTask struct {
-	name       string
-	user       string
-	progress   string
-	categories []string
-	exclude    []string
-	only       []string // the named KBs, or empty for all
+	name         string
+	user         string
+	progress     string
+	categories   []string
+	exclude      []string
+	only         []string // the named KBs, or empty for all
+	downloadOnly bool     // the worker sets $downloadOnly = $true
 }
 
 var (
@@ -73,6 +83,7 @@ var (
 	categoriesPattern = regexp.MustCompile(`\$categories\s*=\s*@\(([^)]*)\)`)
 	excludePattern    = regexp.MustCompile(`\$exclude\s*=\s*@\(([^)]*)\)`)
 	onlyPattern       = regexp.MustCompile(`\$only\s*=\s*@\(([^)]*)\)`)
+	downloadPattern   = regexp.MustCompile(`(?m)^\$downloadOnly\s*=\s*\$(true|false)\s*$`)
 	quotedPattern     = regexp.MustCompile(`'((?:[^']|'')*)'`)
 )
 
@@ -85,6 +96,7 @@ func parseWUTask(script string) (wuTask, error) {
 	t.categories = quotedList(firstGroup(categoriesPattern, script))
 	t.exclude = quotedList(firstGroup(excludePattern, script))
 	t.only = quotedList(firstGroup(onlyPattern, script))
+	t.downloadOnly = firstGroup(downloadPattern, script) == "true"
 	return t, nil
 }
 
@@ -270,6 +282,10 @@ func (r *taskRun) search() bool {
 	for i := range r.todo {
 		r.steps = append(r.steps, r.download(i))
 	}
+	if r.t.downloadOnly {
+		r.steps = append(r.steps, r.done)
+		return true
+	}
 	for i := range r.todo {
 		r.steps = append(r.steps, r.install(i), r.result(i))
 	}
@@ -277,11 +293,38 @@ func (r *taskRun) search() bool {
 	return true
 }
 
+// download downloads update i, or reports it downloaded earlier. A
+// download-only task also writes the update's download result.
 func (r *taskRun) download(i int) func() bool {
 	return func() bool {
-		r.emit(wuLine{Event: "downloading", KB: r.todo[i].ID, Percent: intp((i + 1) * 100 / len(r.todo))})
+		u := r.todo[i]
+		if isDownloaded(r.h.Snapshot(), u.ID) {
+			r.emit(wuLine{Event: "already-downloaded", KB: u.ID, Title: u.Title})
+			return true
+		}
+		r.h.changeQuietly(func(s *State) { markDownloaded(s, u.ID) })
+		r.emit(wuLine{Event: "downloading", KB: u.ID, Percent: intp((i + 1) * 100 / len(r.todo))})
+		if r.t.downloadOnly {
+			r.emit(wuLine{Event: "downloaded", KB: u.ID, Title: u.Title, Result: intp(orcSucceeded), HResult: hrSuccess})
+		}
 		return true
 	}
+}
+
+func isDownloaded(s State, id string) bool {
+	return slices.Contains(strings.Split(s.Facts[factWUDownloaded], ","), id)
+}
+
+func markDownloaded(s *State, id string) {
+	ids := strings.Split(s.Facts[factWUDownloaded], ",")
+	ids = slices.DeleteFunc(ids, func(v string) bool { return v == "" || v == id })
+	s.Facts[factWUDownloaded] = strings.Join(append(ids, id), ",")
+}
+
+// forgetDownloaded drops an installed update from the downloaded list.
+func forgetDownloaded(s *State, id string) {
+	ids := slices.DeleteFunc(strings.Split(s.Facts[factWUDownloaded], ","), func(v string) bool { return v == "" || v == id })
+	s.Facts[factWUDownloaded] = strings.Join(ids, ",")
 }
 
 func (r *taskRun) install(i int) func() bool {
@@ -313,6 +356,7 @@ func (r *taskRun) result(i int) func() bool {
 		}
 		r.h.changeQuietly(func(s *State) {
 			s.Install(u, "CBS RebootPending, WindowsUpdate RebootRequired")
+			forgetDownloaded(s, u.ID)
 			if u.NeedsReboot {
 				s.Facts[factPendingRename] = "1"
 			}
@@ -361,4 +405,18 @@ func UpdateTaskState(h *Host) string {
 	state := ""
 	h.View(func(s *State) { state = s.Facts[factTaskState+wuTaskName] })
 	return state
+}
+
+// DownloadedUpdates returns the pending updates that an update task on
+// the Windows host h has downloaded and not installed, in download order.
+func DownloadedUpdates(h *Host) []string {
+	var ids []string
+	h.View(func(s *State) {
+		for _, id := range strings.Split(s.Facts[factWUDownloaded], ",") {
+			if id != "" {
+				ids = append(ids, id)
+			}
+		}
+	})
+	return ids
 }
