@@ -53,10 +53,11 @@ func splitProgress(out string) (lines []wuProgressLine, state string) {
 
 // wuTally follows the progress lines and records each update's result.
 type wuTally struct {
-	x      *Exec
-	holds  map[string]*inventory.Hold
-	failed []string // "KB… 0x… SYMBOL: message"
-	done   *wuProgressLine
+	x            *Exec
+	holds        map[string]*inventory.Hold
+	downloadOnly bool     // the task downloads and installs nothing
+	failed       []string // "KB… 0x… SYMBOL: message"
+	done         *wuProgressLine
 }
 
 func (t *wuTally) handle(l wuProgressLine) {
@@ -71,6 +72,10 @@ func (t *wuTally) handle(l wuProgressLine) {
 		t.x.Report.Status(event.HostState{Phase: event.PhaseDownloading, Total: l.Count})
 	case "downloading":
 		t.x.Report.Status(event.HostState{Phase: event.PhaseDownloading, Percent: l.Percent})
+	case "already-downloaded":
+		t.x.Report.Decision("download-skipped", fmt.Sprintf("%s (%s) was downloaded earlier, so the task does not download it again", l.KB, l.Title))
+	case "downloaded":
+		t.downloaded(l)
 	case "installing":
 		t.x.Report.Status(event.HostState{Phase: event.PhaseInstalling, Index: l.Index, Total: l.Total})
 	case "result":
@@ -95,6 +100,17 @@ func (t *wuTally) result(l wuProgressLine) {
 		return
 	}
 	t.failed = append(t.failed, l.KB+" "+decodeWU(l.HResult))
+}
+
+// downloaded records the download result of one update of a download_only
+// task: "downloaded" when it succeeded.
+func (t *wuTally) downloaded(l wuProgressLine) {
+	r := event.UpdateResult{Update: l.KB, Title: l.Title, ResultCode: "downloaded", HResult: l.HResult}
+	if windows.OperationResultCode(l.Result) != windows.Succeeded {
+		r.ResultCode = resultName(l.Result)
+		t.failed = append(t.failed, l.KB+" "+decodeWU(l.HResult))
+	}
+	t.x.Report.UpdateResult(r)
 }
 
 // resultName maps an OperationResultCode to the journal's result names.
@@ -135,16 +151,21 @@ func decodeWU(text string) string {
 	return windows.DecodeHRESULT(code).Error()
 }
 
-// finish turns the final line into the step's outcome and reads the
-// pending-reboot state for the reboot step.
+// finish turns the final line into the step's outcome and, after an
+// install, reads the pending-reboot state for the reboot step.
 func (t *wuTally) finish(ctx context.Context) error {
 	d := t.done
 	code, _ := windows.ParseHRESULT(d.HResult)
 	if windows.OperationResultCode(d.Result) == windows.Failed && len(t.failed) == 0 {
 		return t.failedRun(code, d)
 	}
-	if err := t.readRebootState(ctx); err != nil {
-		return err
+	if !t.downloadOnly {
+		if err := t.readRebootState(ctx); err != nil {
+			return err
+		}
+	}
+	if len(t.failed) > 0 && t.downloadOnly {
+		return fmt.Errorf("%d download(s) failed: %s", len(t.failed), strings.Join(t.failed, "; "))
 	}
 	if len(t.failed) > 0 {
 		return fmt.Errorf("%d update(s) failed: %s", len(t.failed), strings.Join(t.failed, "; "))

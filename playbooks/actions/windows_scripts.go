@@ -51,24 +51,44 @@ if (-not (Get-Process -Name TiWorker -ErrorAction SilentlyContinue)) { $os.LastB
 // host goes down, so the reply still reaches the controller.
 const windowsReboot = `shutdown.exe /r /t 0 /f /d p:2:17 /c "patchbay: finishing Windows updates"`
 
-// wuTaskName is the one-shot scheduled task that runs the update worker
-// as SYSTEM, because the WUA refuses downloads and installs from remote
-// logon sessions with E_ACCESSDENIED.
-const wuTaskName = "patchbay-windows-update"
-
-// wuFolder holds the worker script and its progress file.
+// wuFolder contains the worker scripts and their progress files.
 const wuFolder = `C:\ProgramData\patchbay`
 
+// wuTask is a one-shot scheduled task that runs an update worker script
+// as SYSTEM, with the paths of the script and of its progress file. The
+// task exists because the WUA rejects downloads and installs from remote
+// logon sessions with E_ACCESSDENIED.
+type wuTask struct {
+	name, worker, progress string
+}
+
 var (
-	wuWorkerPath   = wuFolder + `\windows-update.ps1`
-	wuProgressPath = wuFolder + `\windows-update.jsonl`
+	// wuInstallTask downloads and installs updates.
+	wuInstallTask = wuTask{name: "patchbay-windows-update",
+		worker: wuFolder + `\windows-update.ps1`, progress: wuFolder + `\windows-update.jsonl`}
+	// wuDownloadTask only downloads them, for a step with download_only.
+	wuDownloadTask = wuTask{name: "patchbay-windows-download",
+		worker: wuFolder + `\windows-download.ps1`, progress: wuFolder + `\windows-download.jsonl`}
 )
+
+// wuTaskFiles returns the download task when downloadOnly is set and the
+// install task otherwise.
+func wuTaskFiles(downloadOnly bool) wuTask {
+	if downloadOnly {
+		return wuDownloadTask
+	}
+	return wuInstallTask
+}
 
 // wuWorkerTemplate is the script the task runs. It searches, filters by
 // category and excluded KB, downloads and installs one update at a time,
-// and appends one JSON line per step to the progress file.
+// and appends one JSON line per step to the progress file. It skips the
+// download of an update that IUpdate.IsDownloaded reports as downloaded.
+// With $downloadOnly it writes each update's download result and stops
+// before the install.
 const wuWorkerTemplate = `$ErrorActionPreference = 'Stop'
 $progress = {{PROGRESS}}
+$downloadOnly = {{DOWNLOADONLY}}
 $categories = @({{CATEGORIES}})
 $exclude = @({{EXCLUDE}})
 $only = @({{ONLY}})
@@ -95,15 +115,26 @@ try {
   }
   Emit @{ event = 'found'; count = $todo.Count }
   if ($todo.Count -eq 0) { Emit @{ event = 'done'; result = 2; hresult = (Hex 0) }; exit 0 }
+  $failed = 0; $first = 0
   for ($i = 0; $i -lt $todo.Count; $i++) {
+    $u = $todo.Item($i)
+    if ($u.IsDownloaded) { Emit @{ event = 'already-downloaded'; kb = (KB $u); title = $u.Title }; continue }
     $one = New-Object -ComObject Microsoft.Update.UpdateColl
-    [void]$one.Add($todo.Item($i))
+    [void]$one.Add($u)
     $downloader = $session.CreateUpdateDownloader()
     $downloader.Updates = $one
-    [void]$downloader.Download()
-    Emit @{ event = 'downloading'; kb = (KB $todo.Item($i)); percent = [int](($i + 1) * 100 / $todo.Count) }
+    $d = $downloader.Download().GetUpdateResult(0)
+    Emit @{ event = 'downloading'; kb = (KB $u); percent = [int](($i + 1) * 100 / $todo.Count) }
+    if ($downloadOnly) {
+      if ($d.ResultCode -ne 2) { $failed++; if ($first -eq 0) { $first = $d.HResult } }
+      Emit @{ event = 'downloaded'; kb = (KB $u); title = $u.Title; result = $d.ResultCode; hresult = (Hex $d.HResult) }
+    }
   }
-  $failed = 0; $first = 0
+  if ($downloadOnly) {
+    $overall = if ($failed -eq 0) { 2 } elseif ($failed -eq $todo.Count) { 4 } else { 3 }
+    Emit @{ event = 'done'; result = $overall; hresult = (Hex $first) }
+    exit 0
+  }
   for ($i = 0; $i -lt $todo.Count; $i++) {
     $u = $todo.Item($i)
     Emit @{ event = 'installing'; kb = (KB $u); title = $u.Title; index = $i + 1; total = $todo.Count }
@@ -167,28 +198,40 @@ func psList(items []string) string {
 
 // wuSelection is the update task's filter: updates of the categories
 // (all when empty), only the named KBs (all when empty), never the
-// excluded ones.
+// excluded ones. With downloadOnly the task downloads them and installs
+// nothing.
 type wuSelection struct {
 	categories, only, exclude []string
+	downloadOnly              bool
 }
 
 // wuStartScript returns the script that starts the update task.
 func wuStartScript(sel wuSelection) string {
+	task := wuTaskFiles(sel.downloadOnly)
 	worker := strings.NewReplacer(
-		"{{PROGRESS}}", psQuote(wuProgressPath),
+		"{{PROGRESS}}", psQuote(task.progress),
+		"{{DOWNLOADONLY}}", psBool(sel.downloadOnly),
 		"{{CATEGORIES}}", psList(sel.categories),
 		"{{EXCLUDE}}", psList(sel.exclude),
 		"{{ONLY}}", psList(sel.only),
 	).Replace(wuWorkerTemplate)
 	return strings.NewReplacer(
-		"{{TASK}}", wuTaskName, "{{FOLDER}}", wuFolder, "{{PROGRESS}}", psQuote(wuProgressPath),
-		"{{WORKERPATH}}", wuWorkerPath, "{{WORKER}}", worker,
+		"{{TASK}}", task.name, "{{FOLDER}}", wuFolder, "{{PROGRESS}}", psQuote(task.progress),
+		"{{WORKERPATH}}", task.worker, "{{WORKER}}", worker,
 	).Replace(wuStartTemplate)
 }
 
-// wuProgressScript returns the script that reads the progress lines after
-// the first skip.
-func wuProgressScript(skip int) string {
-	return strings.NewReplacer("{{TASK}}", wuTaskName, "{{PROGRESS}}", psQuote(wuProgressPath),
+// psBool returns b as a PowerShell boolean.
+func psBool(b bool) string {
+	if b {
+		return "$true"
+	}
+	return "$false"
+}
+
+// wuProgressScript returns the script that reads the progress lines of
+// task after the first skip.
+func wuProgressScript(task wuTask, skip int) string {
+	return strings.NewReplacer("{{TASK}}", task.name, "{{PROGRESS}}", psQuote(task.progress),
 		"{{SKIP}}", strconv.Itoa(skip)).Replace(wuProgressTemplate)
 }

@@ -22,6 +22,10 @@ import (
 // result per update and an overall result. A task still running from an earlier
 // attempt is attached to, not started twice. After the task, the reboot
 // decision comes from the pending-reboot keys, not from the WUA result.
+//
+// With download_only the task only downloads, through its own task name,
+// so that an install never attaches to a download task. Updates that an
+// earlier task downloaded are not downloaded again.
 type windowsUpdate struct{ spec }
 
 func init() {
@@ -35,8 +39,9 @@ func (windowsUpdate) Name() string { return "windows.update" }
 var defaultCategories = []string{"Security Updates", "Critical Updates", "Update Rollups"}
 
 func checkWindowsUpdateParams(p book.Params) []book.ParamProblem {
-	probs := p.CheckKnown("categories", "kbs", "exclude", "named_only")
+	probs := p.CheckKnown("categories", "kbs", "exclude", "named_only", "download_only")
 	probs = append(probs, p.CheckBool("named_only")...)
+	probs = append(probs, p.CheckBool("download_only")...)
 	for _, name := range []string{"kbs", "exclude"} {
 		for _, kb := range splitList(p.List(name)) {
 			if !isKB(kb) && !strings.Contains(kb, "${") {
@@ -73,17 +78,19 @@ func (windowsUpdate) Run(ctx context.Context, x *Exec, p book.Params) error {
 	if p.Bool("named_only", false) && len(splitList(p.List("kbs"))) == 0 {
 		return fmt.Errorf("no KB to install: this step installs only named KBs; pass them with --var kbs=KB5048652,KB5048685")
 	}
-	if x.Facts.Bool(FactRebootPending) {
+	sel := selection(x, p)
+	if x.Facts.Bool(FactRebootPending) && !sel.downloadOnly {
 		// Windows would reject the install with WU_E_INSTALL_NOT_ALLOWED.
+		// Downloads are allowed while a reboot is pending.
 		return fmt.Errorf("%w: a reboot from earlier updates (%s) must finish before Windows installs more",
 			ErrRebootPending, x.Facts.Text(FactRebootReason))
 	}
 	x.Report.Status(event.HostState{Phase: event.PhaseScanning})
-	if err := startTask(ctx, x, selection(x, p)); err != nil {
+	if err := startTask(ctx, x, sel); err != nil {
 		return err
 	}
 
-	tally := &wuTally{x: x, holds: heldKBs(x)}
+	tally := &wuTally{x: x, holds: heldKBs(x), downloadOnly: sel.downloadOnly}
 	if err := tailTask(ctx, x, tally); err != nil {
 		return err
 	}
@@ -104,15 +111,15 @@ func startTask(ctx context.Context, x *Exec, sel wuSelection) error {
 		return fmt.Errorf("start the update task: %w", err)
 	}
 	if started.Attached {
-		x.Report.Decision("task-attached", "the update task still ran from an earlier attempt; following it instead of starting another")
+		x.Report.Decision("task-attached", fmt.Sprintf("the task %s still ran from an earlier attempt; following it instead of starting another", wuTaskFiles(sel.downloadOnly).name))
 	}
 	return nil
 }
 
-// selection returns what the task installs: the named KBs only, or the
-// categories; never a held KB.
+// selection returns what the task installs or downloads: the named KBs
+// only, or the categories; never a held KB.
 func selection(x *Exec, p book.Params) wuSelection {
-	sel := wuSelection{only: upper(splitList(p.List("kbs")))}
+	sel := wuSelection{only: upper(splitList(p.List("kbs"))), downloadOnly: p.Bool("download_only", false)}
 	if len(sel.only) == 0 {
 		sel.categories = splitList(p.List("categories"))
 		if len(sel.categories) == 0 {
@@ -153,8 +160,9 @@ func tailTask(ctx context.Context, x *Exec, tally *wuTally) error {
 	if poll <= 0 {
 		poll = DefaultTiming.Poll
 	}
+	task := wuTaskFiles(tally.downloadOnly)
 	for seen := 0; ; {
-		out, err := runPowerShell(ctx, x, wuProgressScript(seen), true)
+		out, err := runPowerShell(ctx, x, wuProgressScript(task, seen), true)
 		if err != nil {
 			return fmt.Errorf("read the update task's progress: %w", err)
 		}
@@ -167,7 +175,7 @@ func tailTask(ctx context.Context, x *Exec, tally *wuTally) error {
 			return nil
 		}
 		if state != "Running" {
-			return fmt.Errorf("the update task ended (state %s) without a final result; read %s on the host", state, wuProgressPath)
+			return fmt.Errorf("the task %s ended (state %s) without a final result; read %s on the host", task.name, state, task.progress)
 		}
 		select {
 		case <-ctx.Done():
