@@ -208,13 +208,17 @@ func (b *consoleBackend) Retry(ctx context.Context, id string, unfinished bool) 
 	return b.start(ctx, req, p, prior)
 }
 
-// start locks the plan's sites and launches the run.
+// start journals the inventory when it changed, locks the plan's sites
+// and launches the run.
 func (b *consoleBackend) start(ctx context.Context, req tui.PlanRequest, p *plan.Plan, prior priorRunInfo) (*tui.Run, error) {
 	runnable := runnableHosts(p, prior.finished)
 	if len(runnable) == 0 {
 		return nil, errors.New("nothing runnable: every selected host is skipped or already finished (see the plan)")
 	}
 	inv := b.inventory()
+	if err := journalInventory(ctx, b.store, inv); err != nil {
+		return nil, err
+	}
 	f := &runFlags{concurrency: runner.DefaultConcurrency, siteConcurrency: runner.DefaultSiteConcurrency}
 	opts := b.a.runnerOptions(f, prior)
 	var err error

@@ -22,6 +22,7 @@ import (
 	"patchbay/playbooks/runner"
 	"patchbay/state"
 	"patchbay/state/event"
+	"patchbay/state/report"
 )
 
 // rebootTiming is the reboot action's poll interval and timeouts; tests
@@ -162,7 +163,7 @@ type priorRunInfo struct {
 	id        string
 	playbook  string
 	emergency string                     // the emergency ID when the run was an emergency run
-	finished  map[string]event.HostPhase // hosts the new run must not touch
+	finished  map[string]event.HostPhase // hosts the new run does not run again
 }
 
 // priorRun reads the run that --resume or --retry-failed names and narrows
@@ -225,6 +226,9 @@ func (a *app) execute(ctx context.Context, store *state.Store, t runTarget, f *r
 	}
 	err := a.confirmRun(p, len(runnable), f.yes)
 	if err != nil {
+		return err
+	}
+	if err := journalInventory(ctx, store, t.inv); err != nil {
 		return err
 	}
 	opts := a.runnerOptions(f, prior)
@@ -309,6 +313,15 @@ func (a *app) runnerOptions(f *runFlags, prior priorRunInfo) runner.Options {
 		Concurrency: f.concurrency, SiteConcurrency: f.siteConcurrency, GateWait: f.gateWait,
 		Windows: plan.SiteWindows{}, Now: a.now, Timing: rebootTiming, Vars: vars,
 	}
+}
+
+// journalInventory journals the inventory files when they changed since
+// the last snapshot, so that reports know the fleet of each run's date.
+func journalInventory(ctx context.Context, store *state.Store, inv *inventory.Inventory) error {
+	if _, err := report.JournalInventory(ctx, store, inv); err != nil {
+		return withExit(ExitFailures, err)
+	}
+	return nil
 }
 
 // journalHolds reads the holds the runner set in earlier runs.
