@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -40,11 +41,14 @@ func (b *builder) credential(r *rawCredential, what string) credential.Ref {
 	case credential.KindEnv:
 		ref.Env = r.Env.text(b.p, "env")
 		if !envNamePattern.MatchString(ref.Env) {
-			b.p.errorf(r.Env.Pos, "%s: env: %q is not an environment variable name: use letters, digits and '_'", what, ref.Env)
+			// The value is not echoed, because it may be a secret pasted
+			// in place of the variable's name.
+			b.p.errorf(r.Env.Pos, "%s: env: the value is not an environment variable name: give the variable's name (letters, digits and '_'), never the secret itself", what)
+			ref.Env = ""
 			return ref
 		}
 	case credential.KindFile:
-		ref.Path = r.File.text(b.p, "file")
+		ref.Path = credentialFilePath(r.File.text(b.p, "file"), r.Pos.File)
 	case credential.KindAgent:
 		if !r.Agent.boolean(b.p, "agent", false) {
 			b.p.errorf(r.Agent.Pos, "%s: agent: write agent: true to use the ssh-agent", what)
@@ -58,6 +62,16 @@ func (b *builder) credential(r *rawCredential, what string) credential.Ref {
 		b.p.errorf(r.Timeout.Pos, "%s: timeout applies only to command references; remove it", what)
 	}
 	return ref
+}
+
+// credentialFilePath resolves a relative file reference against the folder
+// of the inventory file that contains it, so that the reference does not
+// depend on the working directory. Absolute and "~/" paths stay as written.
+func credentialFilePath(path, inventoryFile string) string {
+	if path == "" || filepath.IsAbs(path) || strings.HasPrefix(path, "~/") {
+		return path
+	}
+	return filepath.Join(filepath.Dir(inventoryFile), path)
 }
 
 func (b *builder) buildExceptions(raws []*rawException) {

@@ -29,7 +29,9 @@ type Ref struct {
 	Kind Kind
 	// Env is the variable name for KindEnv.
 	Env string
-	// Path is the file for KindFile; a leading "~/" means the home folder.
+	// Path is the file for KindFile. A leading "~/" means the home folder.
+	// The inventory loader resolves a relative path against the folder of
+	// the inventory file that contains it.
 	Path string
 	// Command is the program and its arguments for KindCommand. It runs
 	// without a shell.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -58,17 +59,38 @@ func resolveEnv(ref Ref, env Env) (Secret, error) {
 	return Secret{value: value}, nil
 }
 
+// ErrFileMissing is wrapped, with ErrUnresolved, by the errors of
+// CheckFile and Resolve for a file reference whose file does not exist.
+var ErrFileMissing = errors.New("secret file does not exist")
+
+// CheckFile checks a KindFile reference as Resolve would, without reading
+// the secret: the file exists, is a regular file, and group and others
+// cannot read or write it (mode 0600 or stricter).
+func CheckFile(ref Ref, env Env) error {
+	path := expandHome(ref.Path, env.Home)
+	info, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%w: file %s: %w: write the secret into it, with mode 0600, on the machine that runs patchbay", ErrUnresolved, path, ErrFileMissing)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: file %s: %w", ErrUnresolved, path, errors.Unwrap(err))
+	}
+	if !info.Mode().IsRegular() {
+		return fmt.Errorf("%w: file %s is not a regular file: point file at the file that contains the secret", ErrUnresolved, path)
+	}
+	if mode := info.Mode().Perm(); mode&0o077 != 0 {
+		return fmt.Errorf("%w: file %s has mode %04o, so other users can read it: run chmod 600 %s", ErrUnresolved, path, mode, path)
+	}
+	return nil
+}
+
 // resolveFile reads a secret file, which must not be readable or writable
 // by group or others. A trailing newline is removed.
 func resolveFile(ref Ref, env Env) (Secret, error) {
+	if err := CheckFile(ref, env); err != nil {
+		return Secret{}, err
+	}
 	path := expandHome(ref.Path, env.Home)
-	info, err := os.Stat(path)
-	if err != nil {
-		return Secret{}, fmt.Errorf("%w: file %s: %w", ErrUnresolved, path, errors.Unwrap(err))
-	}
-	if mode := info.Mode().Perm(); mode&0o077 != 0 {
-		return Secret{}, fmt.Errorf("%w: file %s has mode %04o, so other users can read it: run chmod 600 %s", ErrUnresolved, path, mode, path)
-	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return Secret{}, fmt.Errorf("%w: file %s: %w", ErrUnresolved, path, errors.Unwrap(err))

@@ -17,6 +17,10 @@ func (a *app) newCheckCmd() *cobra.Command {
 		Long: `check loads the inventory strictly and lists every problem of every file
 with its file, line and column, the offending value and the fix.
 
+check also checks each file credential without reading the secret: a file
+that group or others can read is an error, and a missing file is a warning,
+because it may exist only on the technician's laptop.
+
 Exit status: 0 when the inventory is valid (warnings, such as overdue
 exception reviews, are printed but do not fail), 2 when it has errors.`,
 		Args: cobra.NoArgs,
@@ -66,6 +70,9 @@ func (a *app) check(asJSON bool) error {
 		return err
 	}
 	report := newCheckReport(path, inv, loadErr)
+	if inv != nil {
+		report.addProblems(a.credentialFileProblems(inv))
+	}
 	if asJSON {
 		if err := a.printJSONValue(report); err != nil {
 			return err
@@ -75,6 +82,9 @@ func (a *app) check(asJSON bool) error {
 	}
 	if loadErr != nil {
 		return usageErrorf("inventory %s is invalid: %d error(s); fix them and run patchbay check again", path, len(report.Errors))
+	}
+	if len(report.Errors) > 0 {
+		return usageErrorf("inventory %s: %d credential file error(s); fix them and run patchbay check again", path, len(report.Errors))
 	}
 	return nil
 }
@@ -94,14 +104,7 @@ func newCheckReport(path string, inv *inventory.Inventory, loadErr *inventory.Lo
 			"credentials": len(inv.Credentials),
 		}
 	}
-	for _, p := range problems {
-		j := problemJSON{File: p.Pos.File, Line: p.Pos.Line, Column: p.Pos.Column, Message: p.Message}
-		if p.Severity == inventory.SeverityWarning {
-			r.Warnings = append(r.Warnings, j)
-		} else {
-			r.Errors = append(r.Errors, j)
-		}
-	}
+	r.addProblems(problems)
 	return r
 }
 
