@@ -134,6 +134,11 @@ func New(inv *inventory.Inventory, p *plan.Plan, d Dialer, j Journal, opts Optio
 	r.budget = newBudgets(inv, p)
 	for id, st := range opts.Finished {
 		r.results[id] = st
+		// A failure in the resumed run still counts, so a site whose
+		// budget it spent stays stopped.
+		if h := p.Find(id); h != nil && st == event.PhaseFailed {
+			r.budget.fail(h.Host.Site, h.Host.Ring)
+		}
 	}
 	return r
 }
