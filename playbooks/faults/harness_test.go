@@ -6,9 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -30,10 +28,6 @@ import (
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
-
-// addressBlocks gives each lab fleet of the suite its own /24, so that a
-// test's servers never meet another test's clients.
-var addressBlocks atomic.Int32
 
 // labTiming makes lab reboots take a tenth of a second.
 var labTiming = lab.Timing{ShutdownDelay: 20 * time.Millisecond, RebootDuration: 100 * time.Millisecond}
@@ -64,9 +58,8 @@ type world struct {
 func startWorld(t *testing.T, faults string) *world {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	block := addressBlocks.Add(1)
 	f, err := lab.Start(ctx, lab.Options{Dir: t.TempDir(), Inventory: os.DirFS("testdata/inventory"),
-		Faults: faults, Timing: labTiming, AddressBase: "127.91." + strconv.Itoa(int(block)) + ".0"})
+		Faults: faults, Timing: labTiming, AddressBase: lab.RandomAddressBase()})
 	if err != nil {
 		cancel()
 		t.Fatal(err)

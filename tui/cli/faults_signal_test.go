@@ -48,7 +48,7 @@ func TestRunSignalsLeaveResumableJournal(t *testing.T) {
 func checkSignalledRun(t *testing.T, sig syscall.Signal) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	ctx, cancel := context.WithCancel(context.Background())
-	f, err := lab.Start(ctx, lab.Options{Dir: t.TempDir(), Inventory: os.DirFS("../../examples"), AddressBase: "127.93.0.0"})
+	f, err := lab.Start(ctx, lab.Options{Dir: t.TempDir(), Inventory: os.DirFS("../../examples"), AddressBase: lab.RandomAddressBase()})
 	if err != nil {
 		cancel()
 		t.Fatal(err)

@@ -27,7 +27,7 @@ func TestReportLabFleetQuarter(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	fleet, err := lab.Start(ctx, lab.Options{Dir: t.TempDir(), Inventory: os.DirFS("../../examples"), Faults: "img-pacs-01=reboot-loop",
-		AddressBase: "127.147.0.0", Timing: lab.Timing{ShutdownDelay: 20 * time.Millisecond, RebootDuration: 100 * time.Millisecond}})
+		AddressBase: lab.RandomAddressBase(), Timing: lab.Timing{ShutdownDelay: 20 * time.Millisecond, RebootDuration: 100 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ func startLab(t *testing.T, faults string) (inventory, commands string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	f, err := lab.Start(ctx, lab.Options{Dir: t.TempDir(), Inventory: os.DirFS("../../examples"), Faults: faults,
-		AddressBase: "127.89.0.0", Timing: lab.Timing{ShutdownDelay: 20 * time.Millisecond, RebootDuration: 100 * time.Millisecond}})
+		AddressBase: lab.RandomAddressBase(), Timing: lab.Timing{ShutdownDelay: 20 * time.Millisecond, RebootDuration: 100 * time.Millisecond}})
 	if err != nil {
 		cancel()
 		t.Fatal(err)

@@ -20,7 +20,7 @@ func startGearFleet(t *testing.T) *lab.Fleet {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	f, err := lab.Start(ctx, lab.Options{Dir: t.TempDir(), Inventory: os.DirFS("../../examples"),
-		AddressBase: "127.90.0.0", Timing: lab.Timing{ShutdownDelay: 20 * time.Millisecond, RebootDuration: 100 * time.Millisecond}})
+		AddressBase: lab.RandomAddressBase(), Timing: lab.Timing{ShutdownDelay: 20 * time.Millisecond, RebootDuration: 100 * time.Millisecond}})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
