@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"patchbay/state"
 	"patchbay/state/report"
 	reportcsv "patchbay/state/report/csv"
 	reporthtml "patchbay/state/report/html"
@@ -47,7 +49,9 @@ func (a *app) newReportCmd() *cobra.Command {
 		Long: `report builds compliance reports from the journal alone, including the
 inventory snapshots journaled with it, never from the live inventory file.
 Each report names the journal head (SEQ:HASH) it was built from, which
-patchbay journal verify --expect-head can check later.`,
+patchbay journal verify --expect-head can check later. The hash chain is
+verified first: a broken journal gets no report, and the command exits
+with status 1 and names the first break.`,
 		Args: cobra.NoArgs,
 	}
 	cmd.AddCommand(a.newReportQuarterlyCmd(), a.newReportRunCmd())
@@ -91,6 +95,9 @@ func (a *app) reportQuarterly(cmd *cobra.Command, flags reportFlags, opts report
 		return err
 	}
 	defer store.Close()
+	if err := checkChain(commandContext(cmd), store); err != nil {
+		return err
+	}
 	q, err := report.BuildQuarterly(commandContext(cmd), store, opts)
 	if err != nil {
 		return err
@@ -136,6 +143,9 @@ func (a *app) reportRun(cmd *cobra.Command, flags reportFlags, id string) error 
 		return err
 	}
 	defer store.Close()
+	if err := checkChain(commandContext(cmd), store); err != nil {
+		return err
+	}
 	rep, err := report.BuildRun(commandContext(cmd), store, id)
 	if errors.Is(err, report.ErrRunNotFound) {
 		return usageErrorf("%w", err)
@@ -156,6 +166,21 @@ func (a *app) reportRun(cmd *cobra.Command, flags reportFlags, id string) error 
 		}
 		return reportmd.WriteTables(w, title, intro, rep.Tables())
 	})
+}
+
+// checkChain verifies the journal's hash chain before a report is built,
+// because a report names the journal head as proof of what it read and
+// must not present changed records as that proof.
+func checkChain(ctx context.Context, store *state.Store) error {
+	v, err := store.Verify(ctx, nil)
+	if err != nil {
+		return withExit(ExitFailures, err)
+	}
+	if v.Break != nil {
+		return withExit(ExitFailures, fmt.Errorf("%w; no report is built from a broken journal: "+
+			"see patchbay journal verify, and restore the journal from a backup or an export", v.Break))
+	}
+	return nil
 }
 
 // writeReport calls write with standard output, or with the file path

@@ -187,3 +187,22 @@ func TestReportInputErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestReportRejectsBrokenJournal(t *testing.T) {
+	dir := t.TempDir()
+	seedReportJournal(t, dir, true)
+	tamper(t, dir, `UPDATE records SET payload = replace(payload, 'tech', 'someone') WHERE seq = 2`)
+
+	for _, args := range [][]string{{"quarterly", "--quarter", "2026Q4"}, {"run", "r1"}} {
+		code, stdout, stderr := runReport(t, dir, args...)
+		if code != ExitFailures {
+			t.Errorf("report %s: exit %d, want %d (stderr %q)", args[0], code, ExitFailures, stderr)
+		}
+		if stdout != "" {
+			t.Errorf("report %s: printed a report from a broken journal:\n%s", args[0], stdout)
+		}
+		if !strings.Contains(stderr, "journal broken at seq 2 (edit)") {
+			t.Errorf("report %s: stderr %q does not name the break", args[0], stderr)
+		}
+	}
+}
