@@ -93,7 +93,8 @@ func (b *builder) locate() error {
 	// UTC end plus 14 hours lists every site whose quarter has ended.
 	b.endInv = b.facts.snapshotAt(utcEnd.Add(14 * time.Hour))
 	if b.endInv == nil {
-		return fmt.Errorf("the journal contains no inventory snapshot before the end of %s, so the fleet of the quarter is unknown: journal the inventory (state.Store.SnapshotInventory) before the quarter ends", b.quarter)
+		return fmt.Errorf("the journal contains no inventory snapshot before the end of %s, so the fleet of the quarter is unknown: "+
+			"patchbay run journals the inventory when a run starts, so report a quarter from the first run on", b.quarter)
 	}
 	for _, s := range b.endInv.Sites {
 		start, end := b.quarter.Bounds(s.TimeZone)

@@ -171,7 +171,7 @@ func TestReportInputErrors(t *testing.T) {
 		{"bad quarter", dir, []string{"quarterly", "--quarter", "2026-4"}, "invalid quarter"},
 		{"bad format", dir, []string{"quarterly", "--quarter", "2026Q4", "--format", "pdf"}, "invalid --format"},
 		{"unknown site", dir, []string{"quarterly", "--quarter", "2026Q4", "--site", "south"}, `site "south"`},
-		{"no snapshot", bare, []string{"quarterly", "--quarter", "2026Q4"}, "no inventory snapshot"},
+		{"no snapshot", bare, []string{"quarterly", "--quarter", "2026Q4"}, "patchbay run journals the inventory"},
 		{"no journal", t.TempDir(), []string{"quarterly", "--quarter", "2026Q4"}, "no journal"},
 		{"unknown run", dir, []string{"run", "r9"}, "run not found"},
 	}
