@@ -176,12 +176,16 @@ func (t *wuTally) finish(ctx context.Context) error {
 // failedRun explains a run that failed before any update result: the
 // search, the download or the install call itself.
 func (t *wuTally) failedRun(code uint32, d *wuProgressLine) error {
-	err := fmt.Errorf("Windows Update failed: %s", decodeWU(d.HResult))
+	decoded := decodeWU(d.HResult)
+	err := fmt.Errorf("Windows Update failed: %s", decoded)
 	switch {
 	case code == 0x80240016:
 		return fmt.Errorf("%w: %w", err, errInstallNotAllowed)
 	case windows.DecodeHRESULT(code).Transient:
-		return Transient(fmt.Errorf("%w; the update source was unreachable, so the step is retried", err))
+		// The step's retries decide whether a retry follows, so the text
+		// says only that one may help.
+		return Transient(fmt.Errorf("Windows Update failed: %s, a failure that may clear on a retry "+
+			"(check the host's connection to its update source if it persists)", strings.TrimSuffix(decoded, ".")))
 	}
 	return err
 }

@@ -231,6 +231,13 @@ func TestWindowsUpdateTransientSearchFailure(t *testing.T) {
 	if !IsTransient(err) || !strings.Contains(err.Error(), "WU_E_PT_WINHTTP_NAME_NOT_RESOLVED") {
 		t.Fatalf("err = %v, want a transient WU_E_PT_WINHTTP_NAME_NOT_RESOLVED", err)
 	}
+	// The last attempt prints the same text, so it must not promise a retry.
+	if strings.Contains(err.Error(), "is retried") {
+		t.Errorf("err = %v, promises a retry that the step's retries decide", err)
+	}
+	if strings.Contains(err.Error(), ".,") || strings.Contains(err.Error(), ".;") {
+		t.Errorf("err = %v, has a sentence end inside the message", err)
+	}
 	if err := runAction(t, "windows.update", w.x, nil); err != nil {
 		t.Fatalf("second attempt: %v", err)
 	}
