@@ -182,8 +182,8 @@ func (t *wuTally) failedRun(code uint32, d *wuProgressLine) error {
 	case code == 0x80240016:
 		return fmt.Errorf("%w: %w", err, errInstallNotAllowed)
 	case windows.DecodeHRESULT(code).Transient:
-		// The step's retries decide whether a retry follows, so the text
-		// says only that one may help.
+		// The step's retries decide whether a retry follows, so the error
+		// states only that one may help.
 		return Transient(fmt.Errorf("Windows Update failed: %s, a failure that may clear on a retry "+
 			"(check the host's connection to its update source if it persists)", strings.TrimSuffix(decoded, ".")))
 	}
