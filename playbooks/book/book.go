@@ -64,6 +64,18 @@ func (p *Playbook) ReadOnly() bool {
 	return true
 }
 
+// ReadOnlyByAction reports whether every step uses an action that only
+// reads the host. A shell or powershell step declared changes: false does
+// not count, because nothing checks its command.
+func (p *Playbook) ReadOnlyByAction() bool {
+	for _, s := range p.Steps {
+		if s.Changes || s.ChangesDeclared {
+			return false
+		}
+	}
+	return true
+}
+
 // Step is one action of a playbook with its settings.
 type Step struct {
 	Name      string
@@ -75,6 +87,10 @@ type Step struct {
 	Backoff   time.Duration // wait before the first retry; doubles after each
 	OnFailure OnFailure
 	Changes   bool // the step may change the host
+	// ChangesDeclared is set when Changes is only the author's word,
+	// because the action's effect depends on its command (shell,
+	// powershell).
+	ChangesDeclared bool
 	// Stage marks a step that only prepares the host, such as downloading
 	// updates, and may run while the site's maintenance window is closed.
 	Stage bool

@@ -279,6 +279,7 @@ func (l *loader) action(st *Step, fields map[string]ast.Node, n ast.Node, what s
 		return
 	}
 	st.Changes = l.changes(fields["changes"], spec.Effect(), st.Action)
+	st.ChangesDeclared = spec.Effect() == Declared
 	for _, p := range spec.CheckParams(st.Params) {
 		pos := st.Pos
 		if v, ok := st.Params[p.Name]; ok {

@@ -184,13 +184,16 @@ func exceptionSkip(inv *inventory.Inventory, pb *book.Playbook, ph *Host) *Skip 
 	if len(exc) == 0 {
 		return nil
 	}
-	if pb.ReadOnly() {
+	// A shell or powershell step declared read-only could still write, and
+	// the write guard trusts that declaration, so only actions that read
+	// by construction reach an excepted host.
+	if pb.ReadOnlyByAction() {
 		ph.ReadOnly = true
 		return nil
 	}
 	e := exc[0]
 	return &Skip{Reason: ReasonException, Exception: e.ID,
-		Detail: fmt.Sprintf("exception %s (%s): %s; only read-only playbooks such as facts may run", e.ID, e.App, e.Reason)}
+		Detail: fmt.Sprintf("exception %s (%s): %s; only read-only playbooks such as facts may run, and shell or powershell steps never count as read-only", e.ID, e.App, e.Reason)}
 }
 
 // heldSkip skips a host when the playbook names its updates (the
