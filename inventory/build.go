@@ -53,12 +53,7 @@ func (b *builder) build(raws []*rawFile) *Inventory {
 	var all rawFile
 	var items siteItems
 	for _, raw := range raws {
-		all.Sites = append(all.Sites, raw.Sites...)
-		all.Rings = append(all.Rings, raw.Rings...)
-		all.Credentials = append(all.Credentials, raw.Credentials...)
-		all.Holds = append(all.Holds, raw.Holds...)
-		all.HealthChecks = append(all.HealthChecks, raw.HealthChecks...)
-		all.RebootPolicies = append(all.RebootPolicies, raw.RebootPolicies...)
+		all.appendFile(raw)
 		items.exceptions = append(items.exceptions, raw.Exceptions...)
 		items.collect(raw)
 	}

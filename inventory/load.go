@@ -89,9 +89,10 @@ func Parse(files []SourceFile, opts Options) (*Inventory, error) {
 	}
 	problems := &problemList{}
 	var raws []*rawFile
-	for _, f := range files {
-		if raw := decodeFile(f, problems); raw != nil {
-			raws = append(raws, raw)
+	for _, result := range decodeFiles(files) {
+		problems.items = append(problems.items, result.problems...)
+		if result.raw != nil {
+			raws = append(raws, result.raw)
 		}
 	}
 	b := newBuilder(problems, opts.Now)
@@ -131,16 +132,22 @@ func decodeFile(f SourceFile, problems *problemList) *rawFile {
 		problems.items = append(problems.items, syntaxProblem(f.Name, err))
 		return nil
 	}
-	raw := &rawFile{}
 	d := &decoder{file: f.Name, problems: problems, anchors: map[string]ast.Node{}}
+	raw := d.decodeDocs(file)
+	if d.nodes > maxNodes {
+		return nil // a partial file would add an error for every value left out
+	}
+	return raw
+}
+
+// decodeDocs decodes every document of file into one raw file.
+func (d *decoder) decodeDocs(file *ast.File) *rawFile {
+	raw := &rawFile{}
 	for _, doc := range file.Docs {
 		if doc == nil || doc.Body == nil {
 			continue
 		}
 		d.decode(doc.Body, reflect.ValueOf(raw), "top level")
-	}
-	if d.nodes > maxNodes {
-		return nil // a partial file would add an error for every value left out
 	}
 	return raw
 }

@@ -18,6 +18,19 @@ type rawFile struct {
 
 func (*rawFile) noun() string { return "the top level" }
 
+// appendFile appends the items of other to those of f.
+func (f *rawFile) appendFile(other *rawFile) {
+	f.Sites = append(f.Sites, other.Sites...)
+	f.Hosts = append(f.Hosts, other.Hosts...)
+	f.Rings = append(f.Rings, other.Rings...)
+	f.Exceptions = append(f.Exceptions, other.Exceptions...)
+	f.Devices = append(f.Devices, other.Devices...)
+	f.Holds = append(f.Holds, other.Holds...)
+	f.Credentials = append(f.Credentials, other.Credentials...)
+	f.HealthChecks = append(f.HealthChecks, other.HealthChecks...)
+	f.RebootPolicies = append(f.RebootPolicies, other.RebootPolicies...)
+}
+
 type rawSite struct {
 	ID          scalar          `yaml:"id"`
 	Name        scalar          `yaml:"name"`

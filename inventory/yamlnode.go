@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/token"
@@ -47,6 +48,9 @@ type decoder struct {
 	problems *problemList
 	anchors  map[string]ast.Node
 	nodes    int
+	// lineOffset is added to the parser's line numbers, because a part of
+	// a split file is parsed on its own (see splitFile).
+	lineOffset int
 }
 
 // noun is implemented by raw structs to name themselves in messages.
@@ -57,7 +61,7 @@ func (d *decoder) pos(n ast.Node) Pos {
 	if tk == nil || tk.Position == nil {
 		return Pos{File: d.file}
 	}
-	return Pos{File: d.file, Line: tk.Position.Line, Column: tk.Position.Column}
+	return Pos{File: d.file, Line: tk.Position.Line + d.lineOffset, Column: tk.Position.Column}
 }
 
 // resolve strips tags and anchors from n and follows aliases. It returns
@@ -237,13 +241,31 @@ func setPos(st reflect.Value, pos Pos) {
 }
 
 func fieldByTag(st reflect.Value, name string) (reflect.Value, bool) {
-	t := st.Type()
+	i, ok := fieldIndexes(st.Type())[name]
+	if !ok {
+		return reflect.Value{}, false
+	}
+	return st.Field(i), true
+}
+
+// fieldIndexCache maps each raw struct type to its fieldIndexes, so that
+// struct tags are read once and not for every key of every item.
+var fieldIndexCache sync.Map
+
+// fieldIndexes returns the index of each field of the struct type t by its
+// yaml tag.
+func fieldIndexes(t reflect.Type) map[string]int {
+	if m, ok := fieldIndexCache.Load(t); ok {
+		return m.(map[string]int)
+	}
+	m := map[string]int{}
 	for i := range t.NumField() {
-		if tag := t.Field(i).Tag.Get("yaml"); tag != "" && tag != "-" && tag == name {
-			return st.Field(i), true
+		if tag := t.Field(i).Tag.Get("yaml"); tag != "" && tag != "-" {
+			m[tag] = i
 		}
 	}
-	return reflect.Value{}, false
+	fieldIndexCache.Store(t, m)
+	return m
 }
 
 func knownKeys(t reflect.Type) []string {
