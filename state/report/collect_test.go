@@ -15,15 +15,10 @@ import (
 // bound: its changing step started in September, its host ended done in
 // October.
 func TestRunAcrossQuarterStart(t *testing.T) {
-	store, err := state.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := openExamplesStore(t, at("2026-09-01T00:00:00Z"))
 	ctx := context.Background()
-	snapshotExamples(t, store, at("2026-09-01T00:00:00Z"))
 	started, done := at("2026-09-28T00:00:00Z"), at("2026-10-15T00:00:00Z")
-	_, err = store.Append(ctx,
+	_, err := store.Append(ctx,
 		event.Event{Time: started, Run: "long", Payload: event.RunStarted{Operator: "tech", Playbook: "linux-apt-monthly", Sites: []string{"paeds"}}},
 		event.Event{Time: started, Run: "long", Host: "paeds-files", Payload: event.StepStarted{Step: "upgrade packages"}},
 		event.Event{Time: done, Run: "long", Host: "paeds-files", Payload: event.HostState{Phase: event.PhaseDone}},
@@ -43,6 +38,19 @@ func TestRunAcrossQuarterStart(t *testing.T) {
 	if october.Current != 1 || october.Patchable != 8 {
 		t.Errorf("October coverage = %s, want 1/8", october)
 	}
+}
+
+// openExamplesStore opens a new journal, closed when the test ends, that
+// holds the example inventory journaled at instant when.
+func openExamplesStore(t *testing.T, when time.Time) *state.Store {
+	t.Helper()
+	store, err := state.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	snapshotExamples(t, store, when)
+	return store
 }
 
 // snapshotExamples journals the example inventory at instant when.
@@ -98,6 +106,53 @@ func TestJournalInventoryRoundTrip(t *testing.T) {
 	for i, c := range counts {
 		if c[0] != c[1] {
 			t.Errorf("count %d: snapshot has %d, inventory %d", i, c[0], c[1])
+		}
+	}
+}
+
+// TestEmergencyScopedToSite checks that a report for one site counts only
+// that site's hosts of an emergency declared across several sites.
+func TestEmergencyScopedToSite(t *testing.T) {
+	store := openExamplesStore(t, at("2026-10-01T00:00:00Z"))
+	ctx := context.Background()
+	declared := at("2026-11-02T00:00:00Z")
+	_, err := store.Append(ctx,
+		event.Event{Time: declared, Payload: event.Emergency{ID: "EMG-1", CVEs: []string{"CVE-2024-21412"},
+			Deadline: declared.Add(72 * time.Hour), Hosts: []string{"ent-fd-01", "img-read-01", "paeds-exam-01"}}},
+		event.Event{Time: declared.Add(2 * time.Hour), Host: "ent-fd-01", Payload: event.EmergencyPatched{ID: "EMG-1"}},
+		event.Event{Time: declared.Add(30 * time.Hour), Host: "paeds-exam-01", Payload: event.EmergencyPatched{ID: "EMG-1"}},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	cases := []struct {
+		site           string
+		hosts, patched int
+		met24          bool
+	}{
+		{"", 3, 2, false},
+		{"ent", 1, 1, true},
+		{"imaging", 1, 0, false},
+		{"paeds", 1, 1, false},
+	}
+	for _, c := range cases {
+		q, err := BuildQuarterly(ctx, store, Options{Quarter: Quarter{2026, 4}, Site: c.site, Now: at("2027-01-05T00:00:00Z")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(q.Emergencies) != 1 {
+			t.Fatalf("site %q: %d emergencies, want 1", c.site, len(q.Emergencies))
+		}
+		e := q.Emergencies[0]
+		if e.Hosts != c.hosts {
+			t.Errorf("site %q: hosts = %d, want %d", c.site, e.Hosts, c.hosts)
+		}
+		if e.Patched != c.patched {
+			t.Errorf("site %q: patched = %d, want %d", c.site, e.Patched, c.patched)
+		}
+		if e.FromDeclared.Met24 != c.met24 {
+			t.Errorf("site %q: met 24 h from declaration = %v, want %v", c.site, e.FromDeclared.Met24, c.met24)
 		}
 	}
 }

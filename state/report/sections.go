@@ -252,9 +252,30 @@ func (b *builder) emergencies() []model.Emergency {
 		if !b.inQuarter(e.Declared, e.Sites...) || !b.touchesSite(e) {
 			continue
 		}
-		out = append(out, emergencyRow(e))
+		out = append(out, emergencyRow(b.scopeEmergency(e)))
 	}
 	return out
+}
+
+// scopeEmergency returns e with only the hosts of the report's site, so
+// that a site's report counts and times its own hosts. Hosts no longer in
+// the quarter-end inventory stay in a report of all sites only.
+func (b *builder) scopeEmergency(e *emergency.Emergency) *emergency.Emergency {
+	if b.site == "" {
+		return e
+	}
+	scoped := *e
+	scoped.Hosts, scoped.Patched = nil, map[string]time.Time{}
+	for _, name := range e.Hosts {
+		if h := b.endInv.Host(name); h == nil || h.Site != b.site {
+			continue
+		}
+		scoped.Hosts = append(scoped.Hosts, name)
+		if when, ok := e.Patched[name]; ok {
+			scoped.Patched[name] = when
+		}
+	}
+	return &scoped
 }
 
 func (b *builder) touchesSite(e *emergency.Emergency) bool {
