@@ -170,7 +170,7 @@ func skipFor(inv *inventory.Inventory, pb *book.Playbook, ph *Host, opts Options
 			return &Skip{Reason: ReasonSiteLocked, Detail: fmt.Sprintf("site %s is locked by %s", h.Site, holder)}
 		}
 	}
-	if pb.ReadOnly() {
+	if pb.ReadOnlyByAction() {
 		return nil
 	}
 	if s := gateSkip(inv, h, opts, rings, gates); s != nil {

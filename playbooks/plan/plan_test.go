@@ -243,3 +243,28 @@ func TestMakeExceptionBeforePlatform(t *testing.T) {
 		t.Errorf("skip = %v, want exception EXC-9 although the playbook does not cover macos", s)
 	}
 }
+
+// TestMakeDeclaredReadOnlyKeepsWindow checks that a shell step that is
+// read-only only by its author's word still waits for the window: nothing
+// checks what the command does, and a reboot at 10:00 stops a clinic.
+func TestMakeDeclaredReadOnlyKeepsWindow(t *testing.T) {
+	pb := &book.Playbook{Name: "adhoc", Platforms: []string{"linux-apt"},
+		Steps: []book.Step{{Name: "run", Action: "shell", ChangesDeclared: true}}}
+	closed := fixedWindows{Opens: planAt.Add(19 * time.Hour)}
+	p, err := Make(siteInventory(), pb, Selection{Hosts: []string{"vm"}}, Options{At: planAt, Windows: closed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := p.Find("vm").Skip; s == nil || s.Reason != ReasonWindowClosed {
+		t.Errorf("skip = %v, want window-closed for a declared read-only shell step", s)
+	}
+
+	facts := &book.Playbook{Name: "facts", Platforms: []string{"linux-apt"}, Steps: []book.Step{{Name: "facts", Action: "facts"}}}
+	p, err = Make(siteInventory(), facts, Selection{Hosts: []string{"vm"}}, Options{At: planAt, Windows: closed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := p.Find("vm").Skip; s != nil {
+		t.Errorf("skip = %v, want the read-only facts playbook to run outside the window", s)
+	}
+}

@@ -47,7 +47,7 @@ func (r *Runner) checkHealth(ctx context.Context, ring string) {
 // A read-only playbook evaluates no gate, so it leaves those hosts alone.
 func (r *Runner) mayCheckHealth(host string) bool {
 	_, before := r.opts.Finished[host]
-	return !before || !r.plan.Playbook.ReadOnly()
+	return !before || !r.plan.Playbook.ReadOnlyByAction()
 }
 
 func (r *Runner) result(host string) event.HostPhase {

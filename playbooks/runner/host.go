@@ -75,7 +75,7 @@ func (r *Runner) decide(h *plan.Host, what, reason string) {
 // windowCheck repeats the planner's window check at the moment the host
 // starts, because a long run may reach the window's end.
 func (r *Runner) windowCheck(h *plan.Host) (plan.Reason, string) {
-	if r.plan.IgnoresWindows() || r.plan.Playbook.ReadOnly() || r.opts.Windows == nil {
+	if r.plan.IgnoresWindows() || r.plan.Playbook.ReadOnlyByAction() || r.opts.Windows == nil {
 		return "", ""
 	}
 	site := r.inv.Site(h.Host.Site)

@@ -55,7 +55,7 @@ func (r *Runner) hostsOfRing(ring string) []*plan.Host {
 // otherwise the planner checked it. It waits up to GateWait for a soak.
 func (r *Runner) passGate(ctx context.Context, ring string) error {
 	prev := plan.PreviousRing(r.inv, ring)
-	if prev == "" || r.plan.Overrides.Gate != "" || r.plan.Playbook.ReadOnly() || !r.ranRing(prev) {
+	if prev == "" || r.plan.Overrides.Gate != "" || r.plan.Playbook.ReadOnlyByAction() || !r.ranRing(prev) {
 		return nil
 	}
 	err := r.checkGate(ring, prev)
