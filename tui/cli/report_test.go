@@ -141,6 +141,13 @@ func TestReportQuarterlyFiles(t *testing.T) {
 	if !strings.Contains(string(coverage), "all,all,2,2,100.0,") {
 		t.Errorf("coverage.csv lacks the 2/2 total:\n%s", coverage)
 	}
+	info, err = os.Stat(filepath.Join(folder, "hosts.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Mode().Perm() != 0o600 {
+		t.Errorf("hosts.csv mode = %v, want 0600 as for the other formats", info.Mode().Perm())
+	}
 }
 
 func TestReportRunMarkdown(t *testing.T) {

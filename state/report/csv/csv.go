@@ -48,8 +48,10 @@ func WriteDir(dir string, q *model.Quarterly) error {
 	return nil
 }
 
+// writeFile writes t to path with mode 0600, as the other report files
+// get, because the tables name hosts.
 func writeFile(path string, t model.Table) error {
-	f, err := os.Create(path)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return fmt.Errorf("write report table: %w", err)
 	}
