@@ -39,6 +39,9 @@ func (d *Dialer) SSHConfig(ctx context.Context, h *inventory.Host, withAuth bool
 		return sshremote.Config{}, &remote.Error{Host: h.Name, Kind: remote.KindOther, Op: "dial",
 			Err: fmt.Errorf("the host uses %s, not ssh", h.Transport.Kind)}
 	}
+	if err := checkRealAddress(h.Name, h.Address); err != nil {
+		return sshremote.Config{}, err
+	}
 	cfg := sshremote.Config{Host: h.Name, Address: h.Address, Port: h.Transport.Port, User: h.Transport.User,
 		KnownHosts: d.opts.KnownHosts, LegacyAlgorithms: h.Transport.LegacyAlgorithms}
 	if withAuth {
@@ -55,6 +58,9 @@ func (d *Dialer) SSHConfig(ctx context.Context, h *inventory.Host, withAuth bool
 		if cfg, err = d.opts.SSHConfig.Apply(h.Name, cfg); err != nil {
 			return cfg, &remote.Error{Host: h.Name, Kind: remote.KindOther, Op: "dial", Err: err}
 		}
+	}
+	if err := checkRealAddress(h.Name, cfg.Address); err != nil {
+		return cfg, err
 	}
 	if d.opts.Configure != nil {
 		d.opts.Configure(&cfg)

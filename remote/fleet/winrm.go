@@ -26,6 +26,9 @@ func (d *Dialer) dialWinRM(ctx context.Context, h *inventory.Host) (remote.Sessi
 // WinRMConfig returns the WinRM configuration of h with its resolved
 // password and, when its site has a gateway, a dial function through it.
 func (d *Dialer) WinRMConfig(ctx context.Context, h *inventory.Host) (winrmremote.Config, error) {
+	if err := checkRealAddress(h.Name, h.Address); err != nil {
+		return winrmremote.Config{}, err
+	}
 	r, err := d.resolve(ctx, h)
 	if err != nil {
 		return winrmremote.Config{}, err
