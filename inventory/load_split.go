@@ -174,14 +174,24 @@ func (s *lineShape) next(line []byte, indent int) {
 	s.entryIndent, s.itemKeyColumn = indent, -1
 	if isItemStart(rest) {
 		afterDash := bytes.TrimLeft(rest[1:], " ")
-		if entryPattern.Match(afterDash) {
+		if startsWithKey(afterDash) {
 			s.itemKeyColumn = len(line) - len(afterDash)
 		}
 	}
 }
 
-// entryPattern matches a line that starts with a plain key and a colon.
-var entryPattern = regexp.MustCompile(`^[A-Za-z0-9_]+:(?:[ \n]|$)`)
+// startsWithKey reports whether rest starts with a plain key of letters,
+// digits and underscores, then a colon at the end or before a space.
+func startsWithKey(rest []byte) bool {
+	i := 0
+	for i < len(rest) && (isAlphanumeric(rest[i]) || rest[i] == '_') {
+		i++
+	}
+	if i == 0 || i == len(rest) || rest[i] != ':' {
+		return false
+	}
+	return i+1 == len(rest) || rest[i+1] == ' ' || rest[i+1] == '\n'
+}
 
 // startsEntry reports whether rest, a line without its indentation, looks
 // like the start of a list item or a mapping entry.
@@ -189,7 +199,7 @@ func startsEntry(rest []byte) bool {
 	if isItemStart(rest) {
 		return true
 	}
-	return entryPattern.Match(rest)
+	return startsWithKey(rest)
 }
 
 // endsValue reports whether line ends with a written value. A line that
@@ -201,16 +211,31 @@ func endsValue(line []byte) bool {
 	if len(line) == 0 || bytes.ContainsAny(line, "#!") {
 		return false
 	}
-	if blockHeaderPattern.Match(line) {
+	if hasBlockHeader(line) {
 		return false
 	}
 	last := line[len(line)-1]
 	return isAlphanumeric(last) || bytes.IndexByte([]byte(`"')]}.%_/`), last) >= 0
 }
 
-// blockHeaderPattern matches a line whose value is a literal or folded
-// block scalar, whose header may end with an indentation digit.
-var blockHeaderPattern = regexp.MustCompile(`(?:^|[-:?] +|^ +)[|>]`)
+// hasBlockHeader reports whether line may start a literal or folded block
+// scalar: a "|" or ">" after the indentation, or after "-", ":" or "?"
+// and a space. The header may end with an indentation digit.
+func hasBlockHeader(line []byte) bool {
+	for i, c := range line {
+		if c != '|' && c != '>' {
+			continue
+		}
+		before := bytes.TrimRight(line[:i], " ")
+		if len(before) == 0 {
+			return true
+		}
+		if len(before) < i && bytes.IndexByte([]byte("-:?"), before[len(before)-1]) >= 0 {
+			return true
+		}
+	}
+	return false
+}
 
 func isAlphanumeric(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
@@ -240,7 +265,7 @@ func listKeyOf(line []byte, key string) string {
 	if len(rest) > 0 && rest[0] != '#' {
 		return ""
 	}
-	if _, known := fieldIndexes(reflect.TypeFor[rawFile]())[key]; !known {
+	if _, known := structFieldsOf(reflect.TypeFor[rawFile]()).byTag[key]; !known {
 		return "" // an unknown key is reported once, at its own line
 	}
 	return key

@@ -207,3 +207,41 @@ func decodeParts(f SourceFile, parts []filePart) []partResult {
 	}
 	return results
 }
+
+func TestHasBlockHeader(t *testing.T) {
+	cases := map[string]bool{
+		"    name: |\n":     true,
+		"    name: >2\n":    true,
+		"  - |-\n":          true,
+		"    |\n":           true,
+		"? >\n":             true,
+		"    name: a|b\n":   false,
+		"    name: 'x' >\n": false,
+		"    name:|\n":      false,
+		"    name: a\n":     false,
+	}
+	for line, want := range cases {
+		if got := hasBlockHeader([]byte(line)); got != want {
+			t.Errorf("hasBlockHeader(%q) = %v, want %v", line, got, want)
+		}
+	}
+}
+
+func TestStartsWithKey(t *testing.T) {
+	cases := map[string]bool{
+		"name: a\n":   true,
+		"name:\n":     true,
+		"name:":       true,
+		"time_zone: ": true,
+		"name:a\n":    false,
+		"na me: a\n":  false,
+		": a\n":       false,
+		"name\n":      false,
+		"\"k\": v\n":  false,
+	}
+	for rest, want := range cases {
+		if got := startsWithKey([]byte(rest)); got != want {
+			t.Errorf("startsWithKey(%q) = %v, want %v", rest, got, want)
+		}
+	}
+}

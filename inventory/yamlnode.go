@@ -178,15 +178,16 @@ func (d *decoder) decodeMapping(n ast.Node, v reflect.Value, key string) {
 		return
 	}
 	st := v.Elem()
-	setPos(st, d.pos(n))
 	if len(pairs) > 0 {
 		setPos(st, d.pos(pairs[0].Key))
+	} else {
+		setPos(st, d.pos(n))
 	}
 	what := key
 	if nn, ok := v.Interface().(noun); ok {
 		what = nn.noun()
 	}
-	seen := map[string]Pos{}
+	seen := make(map[string]Pos, len(pairs))
 	for _, pair := range pairs {
 		d.decodePair(pair, st, what, seen)
 	}
@@ -235,37 +236,46 @@ func keyText(n ast.Node) string {
 }
 
 func setPos(st reflect.Value, pos Pos) {
-	if f := st.FieldByName("Pos"); f.IsValid() && f.Type() == reflect.TypeFor[Pos]() {
-		f.Set(reflect.ValueOf(pos))
+	if i := structFieldsOf(st.Type()).pos; i >= 0 {
+		st.Field(i).Set(reflect.ValueOf(pos))
 	}
 }
 
 func fieldByTag(st reflect.Value, name string) (reflect.Value, bool) {
-	i, ok := fieldIndexes(st.Type())[name]
+	i, ok := structFieldsOf(st.Type()).byTag[name]
 	if !ok {
 		return reflect.Value{}, false
 	}
 	return st.Field(i), true
 }
 
-// fieldIndexCache maps each raw struct type to its fieldIndexes, so that
-// struct tags are read once and not for every key of every item.
-var fieldIndexCache sync.Map
+// structFields are the indexes of a raw struct's fields: by yaml tag, and
+// of its Pos field (-1 when it has none).
+type structFields struct {
+	byTag map[string]int
+	pos   int
+}
 
-// fieldIndexes returns the index of each field of the struct type t by its
-// yaml tag.
-func fieldIndexes(t reflect.Type) map[string]int {
-	if m, ok := fieldIndexCache.Load(t); ok {
-		return m.(map[string]int)
+// structFieldCache maps each raw struct type to its structFields, so that
+// struct tags are read once and not for every key of every item.
+var structFieldCache sync.Map
+
+func structFieldsOf(t reflect.Type) structFields {
+	if fields, ok := structFieldCache.Load(t); ok {
+		return fields.(structFields)
 	}
-	m := map[string]int{}
+	fields := structFields{byTag: map[string]int{}, pos: -1}
 	for i := range t.NumField() {
-		if tag := t.Field(i).Tag.Get("yaml"); tag != "" && tag != "-" {
-			m[tag] = i
+		field := t.Field(i)
+		if tag := field.Tag.Get("yaml"); tag != "" && tag != "-" {
+			fields.byTag[tag] = i
+		}
+		if field.Name == "Pos" && field.Type == reflect.TypeFor[Pos]() {
+			fields.pos = i
 		}
 	}
-	fieldIndexCache.Store(t, m)
-	return m
+	structFieldCache.Store(t, fields)
+	return fields
 }
 
 func knownKeys(t reflect.Type) []string {
