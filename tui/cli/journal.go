@@ -301,13 +301,16 @@ func (a *app) newJournalShowCmd() *cobra.Command {
 	var kinds []string
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "show [--run ID] [--host H] [--kind K]",
+		Use:   "show [RUNID] [--run ID] [--host H] [--kind K]",
 		Short: "Print the records of a run, a host or a kind",
 		Long: `show prints the records that match every given filter, oldest first:
 one line per record, or with --json one JSON object per record as in an
-export.`,
-		Args: cobra.NoArgs,
+export. A run id given as the argument is the same as --run ID.`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := showRunArg(&f, args); err != nil {
+				return err
+			}
 			for _, k := range kinds {
 				if !event.KnownKind(event.Kind(k)) {
 					return usageErrorf("invalid --kind %q: want one of %v", k, event.Kinds())
@@ -322,6 +325,19 @@ export.`,
 	cmd.Flags().StringSliceVar(&kinds, "kind", nil, "only records of this kind (repeatable), for example host.state")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON Lines")
 	return cmd
+}
+
+// showRunArg takes the run id of journal show from its argument, which
+// must not contradict --run.
+func showRunArg(f *state.Filter, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	if f.Run != "" && f.Run != args[0] {
+		return usageErrorf("journal show: run %q and --run %q differ; give the run id once", args[0], f.Run)
+	}
+	f.Run = args[0]
+	return nil
 }
 
 func (a *app) showJournal(ctx context.Context, f state.Filter, asJSON bool) error {

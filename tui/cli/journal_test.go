@@ -187,6 +187,30 @@ func TestJournalShowFilters(t *testing.T) {
 	}
 }
 
+func TestJournalShowRunArgument(t *testing.T) {
+	dir := t.TempDir()
+	seedJournal(t, dir, "r1", 3)
+	seedJournal(t, dir, "r2", 2)
+
+	code, stdout, stderr := runJournal(t, dir, "show", "r2")
+	if code != ExitOK {
+		t.Fatalf("show r2 exit = %d, want %d; stderr: %s", code, ExitOK, stderr)
+	}
+	if n := strings.Count(stdout, "\n"); n != 2 {
+		t.Errorf("show r2 printed %d lines, want 2:\n%s", n, stdout)
+	}
+	if strings.Contains(stdout, "run=r1") {
+		t.Errorf("show r2 printed records of r1:\n%s", stdout)
+	}
+	code, _, stderr = runJournal(t, dir, "show", "r2", "--run", "r1")
+	if code != ExitUsage {
+		t.Errorf("show r2 --run r1 exit = %d, want %d", code, ExitUsage)
+	}
+	if !strings.Contains(stderr, "give the run id once") {
+		t.Errorf("show r2 --run r1 stderr = %q, want it to name the conflict", stderr)
+	}
+}
+
 func TestJournalTailLastRecords(t *testing.T) {
 	dir := t.TempDir()
 	seedJournal(t, dir, "r1", 5)
