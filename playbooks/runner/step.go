@@ -113,7 +113,7 @@ func (r *Runner) attempts(ctx context.Context, h *plan.Host, x *actions.Exec, st
 		timedOut := sctx.Err() == context.DeadlineExceeded && ctx.Err() == nil
 		cancel()
 		if timedOut {
-			err = fmt.Errorf("step timed out after %s; raise its timeout if the host is slow: %w", timeout, err)
+			err = stepTimeoutError(timeout, err)
 		}
 		if err == nil || !retryable(err) || attempt >= step.Retries || ctx.Err() != nil {
 			return err
@@ -129,6 +129,16 @@ func (r *Runner) attempts(ctx context.Context, h *plan.Host, x *actions.Exec, st
 			return err
 		}
 	}
+}
+
+// stepTimeoutError says that a step ran out of its timeout. A remote
+// timeout error already advises raising the step's timeout, so the advice
+// is added only to other errors.
+func stepTimeoutError(timeout time.Duration, err error) error {
+	if remote.KindOf(err) == remote.KindTimeout {
+		return fmt.Errorf("step timed out after %s: %w", timeout, err)
+	}
+	return fmt.Errorf("step timed out after %s; raise its timeout if the host is slow: %w", timeout, err)
 }
 
 // retryable reports whether a failure may pass on its own.
