@@ -288,7 +288,7 @@ func (a *app) confirmRun(p *plan.Plan, n int, yes bool) error {
 		return usageErrorf("run needs --yes when standard input is not a terminal")
 	}
 	writePlan(a.env.Stderr, p)
-	if !a.confirm(fmt.Sprintf("Run %s on %d hosts? [y/N] ", p.Playbook.Name, n)) {
+	if !a.confirm(fmt.Sprintf("Run %s on %s? [y/N] ", p.Playbook.Name, hostCount(n))) {
 		return withExit(ExitAborted, errors.New("run cancelled at the confirmation"))
 	}
 	return nil

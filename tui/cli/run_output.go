@@ -36,12 +36,20 @@ func (a *app) printEvents(events <-chan event.Event, asJSON bool) {
 	}
 }
 
+// hostCount returns "1 host" or "N hosts".
+func hostCount(n int) string {
+	if n == 1 {
+		return "1 host"
+	}
+	return fmt.Sprintf("%d hosts", n)
+}
+
 // humanLine returns the stderr line for e, or "" for events not shown.
 func humanLine(e event.Event, progress bool) string {
 	stamp := e.Time.Local().Format("15:04:05")
 	switch p := e.Payload.(type) {
 	case event.RunStarted:
-		return fmt.Sprintf("%s run %s: %s on %d hosts", stamp, e.Run, p.Playbook, len(p.Hosts))
+		return fmt.Sprintf("%s run %s: %s on %s", stamp, e.Run, p.Playbook, hostCount(len(p.Hosts)))
 	case event.HostState:
 		if !progress && !p.Phase.Final() {
 			return ""
