@@ -140,7 +140,8 @@ func (s *fleetScreen) Capturing() bool { return s.filtering }
 
 func (s *fleetScreen) KeyHelp() []key.Binding {
 	k := fleetKeys
-	return []key.Binding{k.up, k.down, k.pane, k.filter, k.clear, k.plan, k.reload}
+	// The footer shows the first five, so enter comes before the rarer keys.
+	return []key.Binding{k.up, k.down, k.plan, k.pane, k.filter, k.clear, k.reload}
 }
 
 func (s *fleetScreen) View() string {
