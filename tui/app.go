@@ -14,14 +14,17 @@ import (
 var appKeys = struct {
 	screens        []key.Binding
 	help, quit, ok key.Binding
+	// quitYes confirms quitting while runs are active, as q again does.
+	quitYes key.Binding
 }{
 	screens: []key.Binding{
 		binding("fleet", "1"), binding("plan and launch", "2"), binding("runs", "3"),
 		binding("emergencies", "4"), binding("exceptions", "5"), binding("journal", "6"),
 	},
-	help: binding("show or hide this help", "?"),
-	quit: binding("quit (asks first while runs are active)", "q", "ctrl+c"),
-	ok:   binding("dismiss the error", "esc"),
+	help:    binding("show or hide this help", "?"),
+	quit:    binding("quit (asks first while runs are active)", "q", "ctrl+c"),
+	ok:      binding("dismiss the error", "esc"),
+	quitYes: binding("abort the active runs and quit", "y"),
 }
 
 // screen ids, in tab order.
@@ -226,7 +229,7 @@ func (m *Model) updateKey(msg tea.KeyPressMsg) tea.Cmd {
 // globalKey handles the keys that work on every screen.
 func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	switch {
-	case matches(msg, appKeys.quit):
+	case matches(msg, appKeys.quit), m.quitting && matches(msg, appKeys.quitYes):
 		return m.quit(), true
 	case matches(msg, appKeys.help):
 		m.showHelp = true

@@ -30,7 +30,7 @@ func (m *Model) messageLine() string {
 	case m.aborting:
 		return st.warn.Render(cell("Aborting the active runs before quitting…", m.width))
 	case m.quitting:
-		return st.warn.Render(cell("Runs are active: press q again to abort them and quit, any other key to stay.", m.width))
+		return st.warn.Render(cell("Runs are active: press y or q again to abort them and quit, any other key to stay.", m.width))
 	case m.failure != nil:
 		f := m.failure
 		return st.errorBar.Render(cell(fmt.Sprintf("Could not %s: %v. %s (esc dismisses)", f.op, f.err, f.hint), m.width))

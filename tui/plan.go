@@ -90,7 +90,11 @@ func retryCmd(ctx context.Context, b Backend, id string, unfinished bool) tea.Cm
 		if err != nil {
 			return errMsg{op: "start the retry of run " + id, err: err, hint: "see the journal screen (6) for the run's hosts"}
 		}
-		return runStartedMsg{run: r}
+		msg := runStartedMsg{run: r}
+		if unfinished {
+			msg.resumes = id
+		}
+		return msg
 	}
 }
 

@@ -37,6 +37,7 @@ type runView struct {
 	closed   bool // the event stream ended
 	result   *RunResult
 	decision string // the last run-wide decision, such as a gate
+	resumed  bool   // a later run of this console finishes its hosts
 }
 
 func newRunView(r *Run) *runView {

@@ -28,8 +28,12 @@ var runKeys = struct {
 	no:       binding("cancel", "n", "esc"),
 }
 
-// runStartedMsg carries a run the backend started.
-type runStartedMsg struct{ run *Run }
+// runStartedMsg carries a run the backend started, and the id of the run
+// it resumes, if any.
+type runStartedMsg struct {
+	run     *Run
+	resumes string
+}
 
 // runEventMsg carries one event of a run.
 type runEventMsg struct {
@@ -172,6 +176,9 @@ func (s *runsScreen) abortAll() tea.Cmd {
 func (s *runsScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case runStartedMsg:
+		if v := s.find(msg.resumes); v != nil {
+			v.resumed = true
+		}
 		s.runs = append(s.runs, newRunView(msg.run))
 		s.current = len(s.runs) - 1
 		return waitEventCmd(msg.run)

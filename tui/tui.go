@@ -17,17 +17,19 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// Open runs the console on the terminal and returns when the operator
-// quits or ctx ends. The terminal's colour support, and NO_COLOR, decide
-// how colours are drawn; every coloured state also has a word or mark.
-func Open(ctx context.Context, opts Options) error {
+// Open runs the console on the terminal and returns, when the operator
+// quits or ctx ends, the runs it leaves unfinished. The terminal's colour
+// support, and NO_COLOR, decide how colours are drawn; every coloured
+// state also has a word or mark.
+func Open(ctx context.Context, opts Options) (Outcome, error) {
 	if opts.Backend == nil {
-		return errors.New("open the console: no backend")
+		return Outcome{}, errors.New("open the console: no backend")
 	}
-	p := tea.NewProgram(New(ctx, opts), tea.WithContext(ctx))
+	m := New(ctx, opts)
+	p := tea.NewProgram(m, tea.WithContext(ctx))
 	_, err := p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
-		return nil
+		err = nil
 	}
-	return err
+	return m.Outcome(), err
 }

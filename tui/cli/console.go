@@ -48,9 +48,12 @@ func (a *app) openConsole(ctx context.Context) error {
 	defer closeLog()
 	logger.Info("console opened", "inventory", path, "state", store.Dir())
 	b := &consoleBackend{a: a, path: path, inv: inv, store: store, requests: map[string]tui.PlanRequest{}}
-	err = tui.Open(ctx, tui.Options{Backend: b, Logger: logger, Now: a.now})
-	logger.Info("console closed", "err", err)
-	return err
+	outcome, err := tui.Open(ctx, tui.Options{Backend: b, Logger: logger, Now: a.now})
+	logger.Info("console closed", "err", err, "unfinished", outcome.Unfinished, "quit_aborted", outcome.QuitAborted)
+	if err != nil {
+		return err
+	}
+	return reportConsoleOutcome(a.env.Stderr, path, store.Dir(), outcome)
 }
 
 // openConsoleLog opens the console's log file for appending.

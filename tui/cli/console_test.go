@@ -161,6 +161,12 @@ func TestLabWithoutTerminalStops(t *testing.T) {
 	if !strings.Contains(out.String(), "the console needs a terminal") {
 		t.Errorf("output lacks the terminal error:\n%s", out.String())
 	}
+	if strings.Contains(out.String(), "In another terminal") {
+		t.Errorf("output suggests commands on a lab that has stopped:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "Lab stopped.") {
+		t.Errorf("output lacks the stop line:\n%s", out.String())
+	}
 }
 
 func TestConsoleBackendRetriesFailedHost(t *testing.T) {

@@ -95,6 +95,7 @@ func (a *app) runLab(cmd *cobra.Command, f labFlags) error {
 		err := a.labConsole(ctx, fleet, stateDir)
 		stop()
 		<-fleet.Done()
+		fmt.Fprintln(out, "Lab stopped.")
 		return err
 	}
 	fmt.Fprintln(out, "Serving until interrupted (Ctrl-C).")
@@ -145,7 +146,10 @@ func addressRange(endpoints []lab.Endpoint) (first, last netip.Addr) {
 	return first, last
 }
 
-// printLabUsage lists what the lab wrote and the commands to run on it.
+// printLabUsage lists what the lab wrote and, with --serve, the commands
+// to run on it. Without --serve the console shows the lab, and commands
+// printed before it opens would be left on the terminal after the lab
+// has stopped.
 func printLabUsage(w io.Writer, fleet *lab.Fleet, stateDir string, f labFlags) {
 	endpoints := fleet.Endpoints()
 	fmt.Fprintf(w, "patchbay lab: %d emulated hosts on loopback addresses", len(endpoints))
@@ -168,6 +172,9 @@ func printLabUsage(w io.Writer, fleet *lab.Fleet, stateDir string, f labFlags) {
 		{"lab.log", "server starts, stops and reboots"},
 	} {
 		fmt.Fprintf(w, "  %-15s %s\n", row[0], row[1])
+	}
+	if !f.serve {
+		return
 	}
 	base := fmt.Sprintf("patchbay --inventory %s --state %s", fleet.InventoryPath(), stateDir)
 	fmt.Fprintf(w, "\nIn another terminal, try:\n  %s doctor\n  %s plan linux-apt-monthly\n  %s run linux-apt-monthly\n\n",
