@@ -110,7 +110,7 @@ func runColumns(width int) []int {
 func (s *runsScreen) hostLines(v *runView, height int) []string {
 	st := s.c.styles
 	widths := runColumns(s.width)
-	lines := []string{st.header.Render(row(widths, "HOST", "STATE", "PROGRESS", "STEP", "HEARD"))}
+	lines := []string{st.header.Render(row(widths, "HOST", "STATE", "PROGRESS", "STEP", "HEARD/END"))}
 	rows := height - 1
 	start := scrollStart(v.focus, len(v.hosts), rows)
 	for i := start; i < min(start+rows, len(v.hosts)); i++ {
@@ -165,23 +165,36 @@ func hostBar(h *runHost, width int) string {
 	return ""
 }
 
-// heardText is the time since the host's last event, amber with one "!"
-// after quietAfter and red with "!!" after silentAfter, while it runs.
+// heardText is, while the host runs, the time since its last event, amber
+// with one "!" after quietAfter and red with "!!" after silentAfter. Once
+// the host finished, it is the site-local time of its last event.
 func (s *runsScreen) heardText(h *runHost) string {
 	if h.lastHeard.IsZero() {
 		return "-"
 	}
+	if h.phase.Final() {
+		return s.c.styles.dim.Render(s.siteTime(h).Format("15:04 MST"))
+	}
 	ago := s.c.clock.Sub(h.lastHeard)
 	text := span(max(ago, 0))
 	switch {
-	case h.phase.Final():
-		return s.c.styles.dim.Render(text)
 	case ago >= silentAfter:
 		return s.c.styles.bad.Render(text + " !!")
 	case ago >= quietAfter:
 		return s.c.styles.warn.Render(text + " !")
 	}
 	return text
+}
+
+// siteTime returns the host's last event in its site's time zone, or as
+// recorded when the inventory does not list the site.
+func (s *runsScreen) siteTime(h *runHost) time.Time {
+	if f := s.c.fleet; f != nil && f.Inventory != nil {
+		if site := f.Inventory.Site(h.site); site != nil && site.TimeZone != nil {
+			return h.lastHeard.In(site.TimeZone)
+		}
+	}
+	return h.lastHeard
 }
 
 // outputLines renders the focused host's output with a heading.
