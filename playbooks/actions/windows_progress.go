@@ -58,6 +58,13 @@ type wuTally struct {
 	downloadOnly bool     // the task downloads and installs nothing
 	failed       []string // "KB… 0x… SYMBOL: message"
 	done         *wuProgressLine
+	// named are the KBs of a named_only step and fixedBuilds the builds
+	// that contain their fix, for the case that none of them is pending.
+	named       []string
+	fixedBuilds []string
+	// foundCount is the number of updates the task selected, or -1
+	// before its "found" line.
+	foundCount int
 }
 
 func (t *wuTally) handle(l wuProgressLine) {
@@ -69,6 +76,7 @@ func (t *wuTally) handle(l wuProgressLine) {
 	case "skipped":
 		t.x.Report.Decision("update-skipped", fmt.Sprintf("%s (%s): %s", l.KB, l.Title, l.Message))
 	case "found":
+		t.foundCount = l.Count
 		t.x.Report.Status(event.HostState{Phase: event.PhaseDownloading, Total: l.Count})
 	case "downloading":
 		t.x.Report.Status(event.HostState{Phase: event.PhaseDownloading, Percent: l.Percent})
@@ -169,6 +177,9 @@ func (t *wuTally) finish(ctx context.Context) error {
 	}
 	if len(t.failed) > 0 {
 		return fmt.Errorf("%d update(s) failed: %s", len(t.failed), strings.Join(t.failed, "; "))
+	}
+	if len(t.named) > 0 && t.foundCount == 0 && !t.downloadOnly {
+		return checkNothingPending(t.x, t.named, t.fixedBuilds)
 	}
 	return nil
 }

@@ -39,7 +39,7 @@ func (windowsUpdate) Name() string { return "windows.update" }
 var defaultCategories = []string{"Security Updates", "Critical Updates", "Update Rollups"}
 
 func checkWindowsUpdateParams(p book.Params) []book.ParamProblem {
-	probs := p.CheckKnown("categories", "kbs", "exclude", "named_only", "download_only")
+	probs := p.CheckKnown("categories", "kbs", "exclude", "named_only", "download_only", "fixed_builds")
 	probs = append(probs, p.CheckBool("named_only")...)
 	probs = append(probs, p.CheckBool("download_only")...)
 	for _, name := range []string{"kbs", "exclude"} {
@@ -76,7 +76,7 @@ func (windowsUpdate) Run(ctx context.Context, x *Exec, p book.Params) error {
 		return fmt.Errorf("windows.update on host %s (%s): %w", x.Host.Name, x.Host.Platform, ErrUnsupported)
 	}
 	if p.Bool("named_only", false) && len(splitList(p.List("kbs"))) == 0 {
-		return fmt.Errorf("no KB to install: this step installs only named KBs; pass them with --var kbs=KB5048652,KB5048685")
+		return fmt.Errorf("no KB to install: this step installs only named KBs; declare the emergency with the month's Microsoft document imported (patchbay kev import-msrc), or pass the KBs with --var kbs=KB<number>,KB<number>")
 	}
 	sel := selection(x, p)
 	if x.Facts.Bool(FactRebootPending) && !sel.downloadOnly {
@@ -90,7 +90,8 @@ func (windowsUpdate) Run(ctx context.Context, x *Exec, p book.Params) error {
 		return err
 	}
 
-	tally := &wuTally{x: x, holds: heldKBs(x), downloadOnly: sel.downloadOnly}
+	tally := &wuTally{x: x, holds: heldKBs(x), downloadOnly: sel.downloadOnly, named: sel.only,
+		fixedBuilds: splitList(p.List("fixed_builds")), foundCount: -1}
 	if err := tailTask(ctx, x, tally); err != nil {
 		return err
 	}

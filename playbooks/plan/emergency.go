@@ -16,6 +16,21 @@ type Emergency struct {
 	// BusinessHours allows deployment outside the maintenance windows,
 	// because the notice to each affected site's contacts was journaled.
 	BusinessHours bool
+	// MissingKB maps each Windows host for which no imported Microsoft
+	// document names a KB to the reason. Those hosts are skipped, because
+	// the emergency playbook would have nothing to install on them.
+	MissingKB map[string]string
+}
+
+// missingKBSkip skips a host of the emergency that has no KB to install.
+func missingKBSkip(e *Emergency, h *inventory.Host) *Skip {
+	if e == nil {
+		return nil
+	}
+	if reason, ok := e.MissingKB[h.Name]; ok {
+		return &Skip{Reason: ReasonNoKB, Detail: reason}
+	}
+	return nil
 }
 
 // IgnoresWindows reports whether hosts may start while their site's window

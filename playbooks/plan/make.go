@@ -157,6 +157,9 @@ func skipFor(inv *inventory.Inventory, pb *book.Playbook, ph *Host, opts Options
 	if !pb.Covers(string(h.Platform)) {
 		return &Skip{Reason: ReasonPlatform, Detail: fmt.Sprintf("playbook %s covers %s, not %s", pb.Name, strings.Join(pb.Platforms, ", "), h.Platform)}
 	}
+	if s := missingKBSkip(opts.Emergency, h); s != nil {
+		return s
+	}
 	if s := heldSkip(inv, pb, h, opts.Vars); s != nil {
 		return s
 	}

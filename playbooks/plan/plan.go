@@ -78,6 +78,9 @@ const (
 	ReasonCredential   Reason = "missing-credential"
 	ReasonSiteLocked   Reason = "site-locked"
 	ReasonNoWindow     Reason = "no-window"
+	// ReasonNoKB skips an emergency's Windows host for which no imported
+	// Microsoft document names a KB.
+	ReasonNoKB Reason = "no-kb"
 )
 
 // Skip says why a host is not run.
