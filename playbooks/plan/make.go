@@ -120,16 +120,17 @@ func selectHosts(inv *inventory.Inventory, sel Selection) []*Host {
 	return hosts
 }
 
-// selectDevices returns the devices of the sites the selection names. A
-// selection by ring, host or tag selects no device, because devices have
-// none of those.
+// selectDevices returns the devices of the sites the selection names
+// whose names match --hosts, so that a device named there is listed as
+// never contacted instead of vanishing. A selection by ring or tag
+// selects no device, because devices have neither.
 func selectDevices(inv *inventory.Inventory, sel Selection) []*inventory.Device {
-	if len(sel.Rings)+len(sel.Hosts)+len(sel.Tags) > 0 {
+	if len(sel.Rings)+len(sel.Tags) > 0 {
 		return nil
 	}
 	var out []*inventory.Device
 	for _, d := range inv.Devices {
-		if sel.MatchesSite(d.Site) {
+		if sel.MatchesSite(d.Site) && matchAny(sel.Hosts, d.Name, true) {
 			out = append(out, d)
 		}
 	}

@@ -103,3 +103,13 @@ func TestPlanMissingCredential(t *testing.T) {
 		t.Errorf("skip = %+v, want missing-credential naming SSH_AUTH_SOCK", skip)
 	}
 }
+
+func TestPlanListsDeviceNamedInHosts(t *testing.T) {
+	res := runPatchCLI(t, "--state", t.TempDir(), "--inventory", runFleet, "plan", "linux-apt-monthly", "--hosts", "north-ecg,north-web")
+	if res.code != ExitOK {
+		t.Fatalf("exit = %d; stderr:\n%s", res.code, res.stderr)
+	}
+	if !strings.Contains(res.stdout, "north-ecg") || !strings.Contains(res.stdout, "medical device (Example Medical ECG-1); never contacted") {
+		t.Errorf("plan does not list the device named in --hosts as never contacted:\n%s", res.stdout)
+	}
+}
