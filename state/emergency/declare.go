@@ -1,6 +1,7 @@
 package emergency
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -23,6 +24,9 @@ type Declaration struct {
 	// Deadline is the time from declaration to the deadline.
 	Deadline time.Duration
 	Sites    []Site
+	// WindowsFixes are the KBs that Microsoft's documents give for the
+	// CVEs on the affected Windows hosts.
+	WindowsFixes []event.WindowsFix
 }
 
 // CVE is one vulnerability of a declaration.
@@ -61,7 +65,7 @@ func Declare(d Declaration) ([]event.Event, error) {
 		Emergency: event.Emergency{
 			ID: d.ID, CVEs: d.cveIDs(), Reason: d.Reason,
 			Deadline: d.Now.Add(d.Deadline).UTC(), KEVAdded: d.kevAdded(),
-			Hosts: d.hosts(),
+			Hosts: d.hosts(), WindowsFixes: d.WindowsFixes,
 		},
 		Playbook: d.Playbook, Controls: d.Controls, Sites: d.siteIDs(),
 		Operator: d.Operator,
@@ -190,12 +194,31 @@ func Attach(e *Emergency, playbook string, now time.Time) (event.Event, error) {
 	}}, nil
 }
 
-// Close returns the journal event that closes e.
-func Close(e *Emergency, reason string, now time.Time) (event.Event, error) {
+// ErrReasonRequired is returned by Close for an emergency with unpatched
+// hosts and no reason.
+var ErrReasonRequired = errors.New("a reason is required to close an emergency with unpatched hosts")
+
+// Closing is the operator's input for closing an emergency.
+type Closing struct {
+	Reason string
+	// Operator is the OS user, OperatorName the optional --operator name.
+	Operator     string
+	OperatorName string
+	Now          time.Time
+}
+
+// Close returns the journal event that closes e. Closing an emergency
+// that still has unpatched hosts requires a reason.
+func Close(e *Emergency, c Closing) (event.Event, error) {
 	if !e.Open() {
-		return event.Event{}, fmt.Errorf("close emergency %s: %w on %s", e.ID, ErrClosed, e.Closed.Format(time.DateTime))
+		return event.Event{}, fmt.Errorf("close emergency %s: %w on %s by %s", e.ID, ErrClosed, e.Closed.UTC().Format(time.DateTime), cmp.Or(e.ClosedBy, "an unrecorded operator"))
 	}
-	return event.Event{Time: now, Payload: event.EmergencyClosed{ID: e.ID, Reason: reason}}, nil
+	if left := e.Remaining(); len(left) > 0 && strings.TrimSpace(c.Reason) == "" {
+		return event.Event{}, fmt.Errorf("close emergency %s: %w (%d of %d hosts unpatched: %s): give --reason TEXT",
+			e.ID, ErrReasonRequired, len(left), len(e.Hosts), strings.Join(left, ", "))
+	}
+	return event.Event{Time: c.Now, Payload: event.EmergencyClosed{ID: e.ID, Reason: c.Reason,
+		Operator: c.Operator, OperatorName: c.OperatorName}}, nil
 }
 
 // Patched returns the journal event that records host as patched for the

@@ -49,6 +49,12 @@ type Emergency struct {
 	Patched     map[string]time.Time `json:"patched,omitempty"`
 	Closed      time.Time            `json:"closed,omitzero"`
 	CloseReason string               `json:"close_reason,omitempty"`
+	// ClosedBy is the OS user who closed the emergency, followed by the
+	// --operator name in brackets when one was given.
+	ClosedBy string `json:"closed_by,omitempty"`
+	// WindowsFixes are the KBs and fixed builds that Microsoft's documents
+	// give for the CVEs on each affected Windows host.
+	WindowsFixes []event.WindowsFix `json:"windows_fixes,omitempty"`
 	// Notices maps a site ID to the notice text journaled for its contacts.
 	Notices map[string]string `json:"notices,omitempty"`
 }
@@ -99,6 +105,15 @@ type RunRequest struct {
 	Deadline  time.Time
 	// BusinessHours allows deployment outside the maintenance windows.
 	BusinessHours bool
+	// KBs are the KBs of the remaining hosts' Windows fixes, sorted, for
+	// the playbook's kbs variable.
+	KBs []string
+	// FixedBuilds are the fixed builds of the remaining hosts' Windows
+	// fixes, sorted, for the playbook's fixed_builds variable.
+	FixedBuilds []string
+	// MissingKB maps each remaining Windows host for which no document
+	// names a KB to the reason.
+	MissingKB map[string]string
 }
 
 // RunRequest returns the run request for the hosts not yet patched.
@@ -109,14 +124,47 @@ func (e *Emergency) RunRequest() (RunRequest, error) {
 	case e.ZeroDay():
 		return RunRequest{}, fmt.Errorf("run emergency %s: %w: attach one with patchbay emergency attach %s --playbook NAME", e.ID, ErrNotRunnable, e.ID)
 	}
-	return RunRequest{
+	req := RunRequest{
 		Playbook:      e.Playbook,
 		Hosts:         e.Remaining(),
 		CycleKind:     event.CycleEmergency,
 		CycleID:       e.ID,
 		Deadline:      e.Deadline,
 		BusinessHours: len(e.Notices) > 0,
-	}, nil
+	}
+	req.KBs, req.FixedBuilds, req.MissingKB = e.windowsUpdates(req.Hosts)
+	return req, nil
+}
+
+// windowsUpdates collects the KBs and fixed builds of hosts' Windows
+// fixes, and the hosts with a CVE that no document names a KB for.
+func (e *Emergency) windowsUpdates(hosts []string) (kbs, builds []string, missing map[string]string) {
+	for _, f := range e.WindowsFixes {
+		if !slices.Contains(hosts, f.Host) {
+			continue
+		}
+		if f.KB == "" {
+			if missing == nil {
+				missing = map[string]string{}
+			}
+			missing[f.Host] = fmt.Sprintf("no KB for %s on this host, because %s. Declare the emergency again once that is fixed, or give --var kbs=KB<number>", f.CVE, f.Missing)
+			continue
+		}
+		kbs = appendNew(kbs, f.KB)
+		if f.FixedBuild != "" {
+			builds = appendNew(builds, f.FixedBuild)
+		}
+	}
+	slices.Sort(kbs)
+	slices.Sort(builds)
+	return kbs, builds, missing
+}
+
+func appendNew(list []string, s string) []string {
+	if slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
 }
 
 // SiteClock is the deadline clock of one site of an emergency.

@@ -230,19 +230,92 @@ func TestPatchedCloseTimes(t *testing.T) {
 		t.Errorf("clinic-b clock = %+v, want overdue by 8h", clock)
 	}
 
-	closing, err := Close(e, "all hosts patched", declaredAt.Add(31*time.Hour))
+	if _, err := Close(e, Closing{Operator: "ana", Now: declaredAt.Add(31 * time.Hour)}); !errors.Is(err, ErrReasonRequired) {
+		t.Errorf("Close without reason and ws-b1 unpatched: err = %v, want ErrReasonRequired", err)
+	}
+	closing, err := Close(e, Closing{Reason: "ws-b1 retired", Operator: "ana", OperatorName: "Ana Diaz", Now: declaredAt.Add(31 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e = journal(t, declared, progress, []event.Event{closing})[0]
-	if e.Open() || e.CloseReason != "all hosts patched" {
+	if e.Open() || e.CloseReason != "ws-b1 retired" {
 		t.Errorf("after close: open %v, reason %q", e.Open(), e.CloseReason)
 	}
-	if _, err := Close(e, "again", declaredAt.Add(32*time.Hour)); !errors.Is(err, ErrClosed) {
+	if e.ClosedBy != "ana (Ana Diaz)" {
+		t.Errorf("ClosedBy = %q, want the OS user and the operator name", e.ClosedBy)
+	}
+	if _, err := Close(e, Closing{Reason: "again", Now: declaredAt.Add(32 * time.Hour)}); !errors.Is(err, ErrClosed) {
 		t.Errorf("second Close err = %v, want ErrClosed", err)
 	}
 	if _, err := e.RunRequest(); !errors.Is(err, ErrClosed) {
 		t.Errorf("RunRequest on closed err = %v, want ErrClosed", err)
+	}
+}
+
+func TestCloseAllPatchedWithoutReason(t *testing.T) {
+	declared, err := Declare(sampleDeclaration(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var progress []event.Event
+	for _, h := range []string{"ws-a1", "srv-a", "ws-b1"} {
+		progress = append(progress, Patched("EMG-20240214-1", h, "run-1", declaredAt.Add(time.Hour)))
+	}
+	e := journal(t, declared, progress)[0]
+	if _, err := Close(e, Closing{Operator: "ana", Now: declaredAt.Add(2 * time.Hour)}); err != nil {
+		t.Errorf("Close with every host patched: %v, want no reason needed", err)
+	}
+}
+
+func TestWindowsFixesRunRequest(t *testing.T) {
+	d := sampleDeclaration(t)
+	d.WindowsFixes = []event.WindowsFix{
+		{Host: "ws-a1", CVE: "CVE-2024-21412", KB: "KB5034763", FixedBuild: "10.0.19045.4046"},
+		{Host: "srv-a", CVE: "CVE-2024-21412", KB: "KB5034770", FixedBuild: "10.0.20348.2322"},
+		{Host: "ws-b1", CVE: "CVE-2024-21412", Missing: "the OS build is unknown"},
+	}
+	declared, err := Declare(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	patched := Patched("EMG-20240214-1", "srv-a", "run-1", declaredAt.Add(time.Hour))
+	e := journal(t, declared, []event.Event{patched})[0]
+	if len(e.WindowsFixes) != 3 {
+		t.Fatalf("replayed %d Windows fixes, want 3", len(e.WindowsFixes))
+	}
+
+	req, err := e.RunRequest()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if got := strings.Join(req.KBs, ","); got != "KB5034763" {
+		t.Errorf("KBs = %s, want only the KB of the unpatched ws-a1", got)
+	}
+	if got := strings.Join(req.FixedBuilds, ","); got != "10.0.19045.4046" {
+		t.Errorf("FixedBuilds = %s, want ws-a1's", got)
+	}
+	if reason := req.MissingKB["ws-b1"]; !strings.Contains(reason, "the OS build is unknown") || !strings.Contains(reason, "--var kbs") {
+		t.Errorf("MissingKB[ws-b1] = %q, want the reason and the fix", reason)
+	}
+	if _, ok := req.MissingKB["ws-a1"]; ok {
+		t.Error("ws-a1 has a KB but is listed as missing one")
+	}
+}
+
+func TestReplayDeclarationWithoutFixes(t *testing.T) {
+	// A declaration journaled before Windows fixes were recorded.
+	old := `{"id":"EMG-20240214-1","cves":["CVE-2024-21412"],"reason":"r","deadline":"2024-02-16T09:30:00Z","hosts":["ws-a1"],"playbook":"windows-emergency"}`
+	list, err := Replay([]event.Record{{Seq: 1, Time: declaredAt, Kind: event.KindEmergency, Payload: []byte(old)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := list[0].RunRequest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(req.KBs) != 0 || len(req.MissingKB) != 0 {
+		t.Errorf("old record: KBs %v, missing %v, want none", req.KBs, req.MissingKB)
 	}
 }
 

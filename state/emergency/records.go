@@ -92,7 +92,7 @@ func apply(r event.Record, list *[]*Emergency, byID map[string]*Emergency) error
 			return err
 		}
 		if e := byID[c.ID]; e != nil {
-			e.Closed, e.CloseReason = r.Time, c.Reason
+			e.Closed, e.CloseReason, e.ClosedBy = r.Time, c.Reason, closedBy(c)
 		}
 	case event.KindDecision:
 		return applyAttach(r, byID)
@@ -132,8 +132,20 @@ func (d Declared) emergency(declared time.Time) *Emergency {
 		ID: d.ID, CVEs: d.CVEs, Reason: d.Reason, Declared: declared,
 		Deadline: d.Deadline, KEVAdded: d.KEVAdded, Hosts: d.Hosts,
 		Sites: d.Sites, Playbook: d.Playbook, Controls: d.Controls,
-		Operator: d.Operator,
+		Operator: d.Operator, WindowsFixes: d.WindowsFixes,
 	}
+}
+
+// closedBy returns the OS user with the --operator name in brackets, or
+// whichever of the two was recorded.
+func closedBy(c event.EmergencyClosed) string {
+	switch {
+	case c.Operator != "" && c.OperatorName != "":
+		return fmt.Sprintf("%s (%s)", c.Operator, c.OperatorName)
+	case c.Operator != "":
+		return c.Operator
+	}
+	return c.OperatorName
 }
 
 func (e *Emergency) markPatched(host string, t time.Time) {

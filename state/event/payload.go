@@ -175,6 +175,25 @@ type Emergency struct {
 	Deadline time.Time `json:"deadline"`
 	KEVAdded time.Time `json:"kev_added,omitzero"` // when the CVE joined the catalogue
 	Hosts    []string  `json:"hosts,omitempty"`
+	// WindowsFixes are the updates that Microsoft's imported documents
+	// name for the CVEs on each affected Windows host's product. Records
+	// written before this field decode with none.
+	WindowsFixes []WindowsFix `json:"windows_fixes,omitempty"`
+}
+
+// WindowsFix is the update that fixes one CVE of an emergency on one
+// Windows host, as an imported Microsoft security update document gives it.
+type WindowsFix struct {
+	Host string `json:"host"`
+	CVE  string `json:"cve"`
+	// KB is the update, such as "KB5034763", or empty when no imported
+	// document names one for the host's product.
+	KB string `json:"kb,omitempty"`
+	// FixedBuild is the first OS build with the fix, such as
+	// 10.0.19045.4046, or empty when the document gives none.
+	FixedBuild string `json:"fixed_build,omitempty"`
+	// Missing is the reason no KB is known, when KB is empty.
+	Missing string `json:"missing,omitempty"`
 }
 
 // EmergencyPatched records that a host was patched for an emergency.
@@ -183,10 +202,13 @@ type EmergencyPatched struct {
 	Run string `json:"run,omitempty"`
 }
 
-// EmergencyClosed closes an emergency.
+// EmergencyClosed closes an emergency. Operator is the OS user and
+// OperatorName the optional name given with --operator, as in RunStarted.
 type EmergencyClosed struct {
-	ID     string `json:"id"`
-	Reason string `json:"reason,omitempty"`
+	ID           string `json:"id"`
+	Reason       string `json:"reason,omitempty"`
+	Operator     string `json:"operator,omitempty"`
+	OperatorName string `json:"operator_name,omitempty"`
 }
 
 // Notice is a message for the operator and the auditor, such as a released

@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os/user"
 	"slices"
 	"strings"
 	"time"
@@ -60,7 +62,14 @@ func (a *app) newEmergencyDeclareCmd() *cobra.Command {
 possibly exposed, never excepted hosts or medical devices), adds the hosts
 given with --host, and journals the emergency with its deadline and one
 notice per affected site, which it prints. Sending the notices is left to
-the operator.`,
+the operator.
+
+For each affected Windows host it also journals and prints the KB and
+fixed build that the imported Microsoft documents (kev import-msrc) give
+for the CVEs on the host's product, from the build in its last facts.
+run --emergency passes them as the kbs and fixed_builds variables unless
+--var kbs is given. A Windows host without a KB is reported here and
+skipped by plan and run.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.cves = args
@@ -96,6 +105,10 @@ func (a *app) emergencyDeclare(ctx context.Context, o declareOptions) error {
 			return err
 		}
 	}
+	fixes, err := a.windowsFixes(ctx, inv, cves, affected)
+	if err != nil {
+		return err
+	}
 	store, err := a.openKEVJournal()
 	if err != nil {
 		return err
@@ -106,6 +119,7 @@ func (a *app) emergencyDeclare(ctx context.Context, o declareOptions) error {
 		CVEs: cves, Reason: o.reason,
 		Playbook: o.playbook, Controls: o.controls, Operator: a.operatorName(),
 		Now: a.now(), Deadline: o.deadline, Sites: declarationSites(inv, affected),
+		WindowsFixes: fixes,
 	}
 	err = appendAfterReplay(ctx, store, func(existing []*emergency.Emergency) ([]event.Event, error) {
 		d.ID = emergency.NextID(existing, a.now())
@@ -119,6 +133,7 @@ func (a *app) emergencyDeclare(ctx context.Context, o declareOptions) error {
 		return err
 	}
 	a.printDeclaration(d)
+	a.printWindowsFixes(d)
 	return nil
 }
 
@@ -259,6 +274,14 @@ func declarationSites(inv *inventory.Inventory, hosts []string) []emergency.Site
 	return sites
 }
 
+// osUserName returns the OS user running patchbay, or "unknown".
+func osUserName() string {
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return "unknown"
+}
+
 func (a *app) operatorName() string {
 	if a.operator != "" {
 		return a.operator
@@ -365,7 +388,7 @@ func (a *app) emergencyList(ctx context.Context, all, asJSON bool) error {
 func (a *app) printEmergencyLine(w io.Writer, e *emergency.Emergency) {
 	status := "open, " + remainingText(e.Deadline.Sub(a.now()))
 	if !e.Open() {
-		status = "closed " + e.Closed.UTC().Format("2006-01-02 15:04 MST")
+		status = closedText(e)
 	}
 	playbook := e.Playbook
 	if e.ZeroDay() {
@@ -374,6 +397,11 @@ func (a *app) printEmergencyLine(w io.Writer, e *emergency.Emergency) {
 	fmt.Fprintf(w, "%s  %s  %s  deadline %s (%s)  patched %d/%d\n",
 		e.ID, strings.Join(e.CVEs, ","), playbook, e.Deadline.UTC().Format("2006-01-02 15:04 MST"),
 		status, len(e.Patched), len(e.Hosts))
+}
+
+// closedText returns the time e was closed and the operator who closed it.
+func closedText(e *emergency.Emergency) string {
+	return fmt.Sprintf("closed at %s by %s", e.Closed.UTC().Format("2006-01-02 15:04 MST"), cmp.Or(e.ClosedBy, "an unrecorded operator"))
 }
 
 func remainingText(d time.Duration) string {
@@ -414,8 +442,14 @@ func (a *app) emergencyShow(ctx context.Context, id string) error {
 	if len(e.Controls) > 0 {
 		fmt.Fprintf(out, "controls: %s\n", strings.Join(e.Controls, "; "))
 	}
+	if !e.Open() && e.CloseReason != "" {
+		fmt.Fprintf(out, "close reason: %s\n", e.CloseReason)
+	}
 	for _, siteID := range e.Sites {
 		a.printSiteClock(out, e, inv, siteID)
+	}
+	if len(e.WindowsFixes) > 0 {
+		writeWindowsFixes(out, e.WindowsFixes)
 	}
 
 	if req, err := e.RunRequest(); err == nil {
@@ -440,7 +474,11 @@ func (a *app) printSiteClock(w io.Writer, e *emergency.Emergency, inv *inventory
 	}
 	c := e.Clock(siteID, loc, names, a.now())
 	left := remainingText(c.Remaining)
-	if c.Overdue() {
+	switch {
+	case !e.Open():
+		// A closed emergency's clock stopped, so it no longer counts down.
+		left = closedText(e)
+	case c.Overdue():
 		left = "OVERDUE, " + left
 	}
 	fmt.Fprintf(w, "  %-12s deadline %s (%s), patched %d/%d\n",
@@ -498,14 +536,19 @@ func (a *app) newEmergencyCloseCmd() *cobra.Command {
 		Short: "Close an emergency",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			closing := emergency.Closing{Reason: reason, Operator: osUserName(), OperatorName: a.operator, Now: a.now()}
 			closeEmergency := func(e *emergency.Emergency) (event.Event, string, error) {
-				ev, err := emergency.Close(e, reason, a.now())
+				ev, err := emergency.Close(e, closing)
+				if errors.Is(err, emergency.ErrClosed) {
+					// Closing twice is an input error, not a policy refusal.
+					return ev, "", usageErrorf("%w", err)
+				}
 				return ev, fmt.Sprintf("closed emergency %s with %d of %d hosts patched", e.ID, len(e.Patched), len(e.Hosts)), err
 			}
 			return a.emergencyChange(cmd.Context(), args[0], closeEmergency)
 		},
 	}
-	cmd.Flags().StringVar(&reason, "reason", "", "why the emergency is closed, for the journal")
+	cmd.Flags().StringVar(&reason, "reason", "", "why the emergency is closed, for the journal; required while hosts remain unpatched")
 	return cmd
 }
 
@@ -526,6 +569,9 @@ func (a *app) emergencyChange(ctx context.Context, id string, change func(*emerg
 		}
 		var ev event.Event
 		ev, msg, err = change(e)
+		if ee := (*exitError)(nil); errors.As(err, &ee) {
+			return nil, err
+		}
 		if errors.Is(err, emergency.ErrClosed) {
 			return nil, withExit(ExitPolicy, err)
 		}

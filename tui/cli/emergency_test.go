@@ -160,12 +160,25 @@ func TestEmergencyListShowClose(t *testing.T) {
 		}
 	}
 
-	code, out, errText := runKEV(t, dir, "", "emergency", "close", id, "--reason", "remaining hosts retired")
+	code, _, errText := runKEV(t, dir, "", "emergency", "close", id)
+	if code != ExitUsage || !strings.Contains(errText, "2 of 4 hosts unpatched: ws-b1, srv-b): give --reason TEXT") {
+		t.Errorf("close without a reason: exit %d, error %q, want exit 2 asking for --reason", code, errText)
+	}
+	code, out, errText = runKEV(t, dir, "", "--operator", "Ana Diaz", "emergency", "close", id, "--reason", "remaining hosts retired")
 	if code != ExitOK || !strings.Contains(out, "closed emergency "+id+" with 2 of 4 hosts patched") {
 		t.Errorf("close: exit %d, output %q, error %q", code, out, errText)
 	}
-	if code, _, _ := runKEV(t, dir, "", "emergency", "close", id); code != ExitPolicy {
-		t.Errorf("second close: exit %d, want %d", code, ExitPolicy)
+	code, _, errText = runKEV(t, dir, "", "emergency", "close", id, "--reason", "again")
+	if code != ExitUsage || !strings.Contains(errText, "emergency is closed") {
+		t.Errorf("second close: exit %d, error %q, want %d", code, errText, ExitUsage)
+	}
+	closedBy := "closed at 2024-02-14 09:30 UTC by " + osUserName() + " (Ana Diaz)"
+	_, out, _ = runKEV(t, dir, "", "emergency", "show", id)
+	if !strings.Contains(out, closedBy) {
+		t.Errorf("show after close lacks %q:\n%s", closedBy, out)
+	}
+	if strings.Contains(out, " left") || strings.Contains(out, "OVERDUE") {
+		t.Errorf("show after close still counts down:\n%s", out)
 	}
 	if _, out, _ := runKEV(t, dir, "", "emergency", "list"); !strings.Contains(out, "no open emergencies") {
 		t.Errorf("list after close: %q", out)

@@ -16,6 +16,7 @@ import (
 	"patchbay/state/event"
 	"patchbay/state/exposure"
 	"patchbay/state/kev"
+	"patchbay/state/msrc"
 )
 
 func (a *app) newKEVMatchCmd() *cobra.Command {
@@ -82,18 +83,9 @@ func (a *app) matchFleet(ctx context.Context, inv *inventory.Inventory, entries 
 	if site != "" && inv.Site(site) == nil {
 		return nil, usageErrorf("--site %q is not a site of the inventory", site)
 	}
-	store, err := a.openKEVJournal()
+	facts, docs, err := a.factsAndDocuments(ctx)
 	if err != nil {
 		return nil, err
-	}
-	defer store.Close()
-	facts, err := latestFacts(ctx, store)
-	if err != nil {
-		return nil, withExit(ExitFailures, err)
-	}
-	docs, err := kev.LoadDocuments(store.Dir())
-	if err != nil {
-		return nil, withExit(ExitFailures, err)
 	}
 	in := exposure.Input{Entries: entries, Documents: docs,
 		Hosts: exposureHosts(inv, facts), Devices: exposureDevices(inv)}
@@ -104,6 +96,25 @@ func (a *app) matchFleet(ctx context.Context, inv *inventory.Inventory, entries 
 		}
 	}
 	return findings, nil
+}
+
+// factsAndDocuments returns the last journaled facts of every host and
+// the imported Microsoft documents.
+func (a *app) factsAndDocuments(ctx context.Context) (map[string]event.HostFacts, []*msrc.Document, error) {
+	store, err := a.openKEVJournal()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer store.Close()
+	facts, err := latestFacts(ctx, store)
+	if err != nil {
+		return nil, nil, withExit(ExitFailures, err)
+	}
+	docs, err := kev.LoadDocuments(store.Dir())
+	if err != nil {
+		return nil, nil, withExit(ExitFailures, err)
+	}
+	return facts, docs, nil
 }
 
 // filterStatuses keeps the findings whose status is one of statuses, or

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"slices"
+	"strings"
 	"time"
 
 	"patchbay/inventory"
@@ -55,7 +57,26 @@ func (a *app) loadEmergencyTarget(ctx context.Context, store *state.Store, id st
 			e.ID, len(e.Patched), len(e.Hosts), e.ID))
 	}
 	f.sel.Hosts = hosts
+	addEmergencyKBs(f, &req)
 	return &emergencyTarget{emergency: e, request: req}, nil
+}
+
+// addEmergencyKBs passes the KBs and fixed builds that the emergency
+// journaled for its Windows hosts as the kbs and fixed_builds variables.
+// KBs given with --var kbs replace the journaled ones and apply to every
+// host, so no host then counts as missing a KB.
+func addEmergencyKBs(f *planFlags, req *emergency.RunRequest) {
+	varGiven := func(name string) bool {
+		return slices.ContainsFunc(f.vars, func(kv string) bool { return strings.HasPrefix(kv, name+"=") })
+	}
+	if varGiven("kbs") {
+		req.MissingKB = nil
+	} else if len(req.KBs) > 0 {
+		f.vars = append(f.vars, "kbs="+strings.Join(req.KBs, ","))
+	}
+	if len(req.FixedBuilds) > 0 && !varGiven("fixed_builds") {
+		f.vars = append(f.vars, "fixed_builds="+strings.Join(req.FixedBuilds, ","))
+	}
 }
 
 // narrowHosts returns the hosts that match one of the patterns, or every
@@ -81,7 +102,8 @@ func (t *emergencyTarget) planEmergency() *plan.Emergency {
 	if t == nil {
 		return nil
 	}
-	return &plan.Emergency{ID: t.request.CycleID, Deadline: t.request.Deadline, BusinessHours: t.request.BusinessHours}
+	return &plan.Emergency{ID: t.request.CycleID, Deadline: t.request.Deadline, BusinessHours: t.request.BusinessHours,
+		MissingKB: t.request.MissingKB}
 }
 
 // writeEmergencyClocks prints the emergency's deadline clock for each of

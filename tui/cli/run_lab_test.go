@@ -11,9 +11,17 @@ import (
 	"patchbay/state/event"
 )
 
-// startLab serves the example fleet on 127.89.0.0/16 with fast reboots and
-// returns its inventory path, command log path and a home folder.
+// startLab serves the example fleet with fast reboots on a random block
+// of 127.0.0.0/8 and returns its inventory and command log paths.
 func startLab(t *testing.T, faults string) (inventory, commands string) {
+	t.Helper()
+	f := startExampleLab(t, faults)
+	return f.InventoryPath(), f.CommandLogPath()
+}
+
+// startExampleLab starts the lab fleet of the examples with faults and
+// returns it, so that a test can also change its hosts.
+func startExampleLab(t *testing.T, faults string) *lab.Fleet {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	f, err := lab.Start(ctx, lab.Options{Dir: t.TempDir(), Inventory: os.DirFS("../../examples"), Faults: faults,
@@ -29,7 +37,7 @@ func startLab(t *testing.T, faults string) (inventory, commands string) {
 	saved := rebootTiming
 	rebootTiming.Poll = 20 * time.Millisecond
 	t.Cleanup(func() { rebootTiming = saved })
-	return f.InventoryPath(), f.CommandLogPath()
+	return f
 }
 
 func TestRunLabFleetRingByRing(t *testing.T) {
