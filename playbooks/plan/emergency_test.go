@@ -73,7 +73,7 @@ func TestEmergencyGateUsesEmergencySoak(t *testing.T) {
 		want     string
 	}{
 		{"soaked", 5 * time.Hour, ""},
-		{"soaking", time.Hour, "emergency soak of ring test ends 2026-12-10T06:00:00Z, 3h0m0s from now"},
+		{"soaking", time.Hour, "emergency soak of ring test ends Thu 2026-12-10 06:00 UTC, 3h0m0s from now"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -8,6 +8,10 @@ import (
 	"patchbay/inventory"
 )
 
+// siteTimeLayout is the layout of site-local times in skip reasons, the
+// same as that of window openings.
+const siteTimeLayout = "Mon 2006-01-02 15:04 MST"
+
 // RingOutcome is how a ring did in a cycle.
 type RingOutcome struct {
 	Succeeded, Failed, Missed int
@@ -46,10 +50,12 @@ func gate(inv *inventory.Inventory, ring, cycle string, at time.Time, hist Histo
 	if !ok {
 		return fmt.Errorf("ring %s has no results in cycle %s yet", prev.Name, cycle)
 	}
-	return checkGate(prev, out, at, emergency)
+	return checkGate(prev, out, at, emergency, ringZones(inv, ring))
 }
 
-func checkGate(prev *inventory.Ring, out RingOutcome, at time.Time, emergency bool) error {
+// checkGate checks the outcome of the previous ring at the instant at. It
+// prints times in zones, the time zones of the gated ring's sites.
+func checkGate(prev *inventory.Ring, out RingOutcome, at time.Time, emergency bool, zones []*time.Location) error {
 	reachable := out.Succeeded + out.Failed
 	if reachable == 0 {
 		return fmt.Errorf("ring %s has no reachable host with a result", prev.Name)
@@ -60,7 +66,7 @@ func checkGate(prev *inventory.Ring, out RingOutcome, at time.Time, emergency bo
 			prev.Name, share*100, out.Succeeded, reachable, prev.SuccessShare*100)
 	}
 	if soakEnd := out.Finished.Add(Soak(prev, emergency)); at.Before(soakEnd) {
-		return fmt.Errorf("%s of ring %s ends %s, %s from now", soakName(emergency), prev.Name, soakEnd.UTC().Format(time.RFC3339), soakEnd.Sub(at).Round(time.Minute))
+		return fmt.Errorf("%s of ring %s ends %s, %s from now", soakName(emergency), prev.Name, zonedTime(soakEnd, zones), soakEnd.Sub(at).Round(time.Minute))
 	}
 	if len(out.NewHolds) > 0 {
 		return fmt.Errorf("new holds appeared during ring %s: %s", prev.Name, strings.Join(out.NewHolds, ", "))
@@ -69,6 +75,40 @@ func checkGate(prev *inventory.Ring, out RingOutcome, at time.Time, emergency bo
 		return fmt.Errorf("health checks failed on ring %s: %s", prev.Name, strings.Join(out.HealthFailures, "; "))
 	}
 	return nil
+}
+
+// ringZones returns the distinct time zones of the sites that have hosts
+// in ring, in inventory order.
+func ringZones(inv *inventory.Inventory, ring string) []*time.Location {
+	var zones []*time.Location
+	seen := map[string]bool{}
+	for _, h := range inv.Hosts {
+		site := inv.Site(h.Site)
+		if h.Ring != ring || site == nil || site.TimeZone == nil || seen[site.TimeZone.String()] {
+			continue
+		}
+		seen[site.TimeZone.String()] = true
+		zones = append(zones, site.TimeZone)
+	}
+	return zones
+}
+
+// zonedTime formats t in the first of zones, as window openings are
+// printed, and adds the clock time in each other zone in brackets. It
+// uses UTC when zones is empty.
+func zonedTime(t time.Time, zones []*time.Location) string {
+	if len(zones) == 0 {
+		return t.UTC().Format(siteTimeLayout)
+	}
+	text := t.In(zones[0]).Format(siteTimeLayout)
+	var others []string
+	for _, z := range zones[1:] {
+		others = append(others, t.In(z).Format("15:04 MST"))
+	}
+	if len(others) > 0 {
+		text += " (" + strings.Join(others, ", ") + ")"
+	}
+	return text
 }
 
 // previousRing returns the ring before ring in deployment order, or nil.

@@ -156,7 +156,7 @@ func TestGateCriteria(t *testing.T) {
 	}{
 		{"passes", RingOutcome{Succeeded: 19, Failed: 1, Missed: 3, Finished: done}, ""},
 		{"share", RingOutcome{Succeeded: 18, Failed: 2, Finished: done}, "success share of ring test is 90 % (18 of 20 reachable hosts), below the 95 % required"},
-		{"soak", RingOutcome{Succeeded: 5, Finished: planAt.Add(-24 * time.Hour)}, "soak of ring test ends 2026-12-11T03:00:00Z, 24h0m0s from now"},
+		{"soak", RingOutcome{Succeeded: 5, Finished: planAt.Add(-24 * time.Hour)}, "soak of ring test ends Fri 2026-12-11 03:00 UTC, 24h0m0s from now"},
 		{"holds", RingOutcome{Succeeded: 5, Finished: done, NewHolds: []string{"vm: KB1"}}, "new holds appeared during ring test: vm: KB1"},
 		{"health", RingOutcome{Succeeded: 5, Finished: done, HealthFailures: []string{"vm: ehr service"}}, "health checks failed on ring test: vm: ehr service"},
 		{"none reachable", RingOutcome{Missed: 4, Finished: done}, "ring test has no reachable host with a result"},
