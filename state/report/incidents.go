@@ -14,7 +14,7 @@ func (b *builder) incidents() []model.Incident {
 	out = append(out, b.failedHosts()...)
 	out = append(out, b.rebootLoops()...)
 	for _, run := range b.quarterRuns() {
-		out = append(out, runIncidents(run)...)
+		out = append(out, runIncidents(run, b.facts.runResults[run.id])...)
 	}
 	for _, d := range b.facts.budgets {
 		if b.wantSite(d.site) && b.inQuarter(d.time, d.site) {
@@ -73,7 +73,7 @@ func (b *builder) failedHosts() []model.Incident {
 	return out
 }
 
-func runIncidents(run *runInfo) []model.Incident {
+func runIncidents(run *runInfo, results map[string]event.HostPhase) []model.Incident {
 	var out []model.Incident
 	for _, o := range run.start.Overrides {
 		kind := model.IncidentGateOverride
@@ -84,13 +84,9 @@ func runIncidents(run *runInfo) []model.Incident {
 	}
 	if run.finished && run.result.Aborted {
 		out = append(out, model.Incident{Time: run.ended, Kind: model.IncidentAbortedRun, Run: run.id, Operator: run.operator(),
-			Reason: "aborted after " + outcomeText(run.result)})
+			Reason: "aborted after " + runRow(run, results).Counts()})
 	}
 	return out
-}
-
-func outcomeText(r event.RunFinished) string {
-	return model.Run{Done: r.Done, Failed: r.Failed, Missed: r.Missed, Skipped: r.Skipped, Finished: true}.Counts()
 }
 
 func (b *builder) operator(run string) string {
@@ -134,8 +130,11 @@ func (b *builder) runs() []model.Run {
 	return out
 }
 
-// runRow returns a run's appendix row. A finished run has its counts from
-// its run-finished record; an unfinished one from its hosts' final states.
+// runRow returns a run's appendix row, with counts from the final states
+// that the run journaled for its hosts. The run-finished record gives only
+// whether the run finished and was aborted, because older records count
+// reboot-pending hosts as done and count a resume's hosts together with
+// those its parent run finished.
 func runRow(run *runInfo, results map[string]event.HostPhase) model.Run {
 	row := model.Run{
 		ID: run.id, Started: run.started, Operator: run.operator(), Playbook: run.start.Playbook,
@@ -147,15 +146,13 @@ func runRow(run *runInfo, results map[string]event.HostPhase) model.Run {
 	for _, o := range run.start.Overrides {
 		row.Overrides = append(row.Overrides, o.What+": "+o.Reason)
 	}
-	if run.finished {
-		r := run.result
-		row.Done, row.Failed, row.Missed, row.Skipped, row.Aborted = r.Done, r.Failed, r.Missed, r.Skipped, r.Aborted
-		return row
-	}
+	row.Aborted = run.finished && run.result.Aborted
 	for _, phase := range results {
 		switch phase {
-		case event.PhaseDone, event.PhaseRebootPending:
+		case event.PhaseDone:
 			row.Done++
+		case event.PhaseRebootPending:
+			row.RebootPending++
 		case event.PhaseFailed:
 			row.Failed++
 		case event.PhaseMissed:

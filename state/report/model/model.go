@@ -171,19 +171,23 @@ type Incident struct {
 
 // Run is one run in the appendix, with its outcome counts.
 type Run struct {
-	ID        string    `json:"id"`
-	Started   time.Time `json:"started"`
-	Operator  string    `json:"operator"`
-	Playbook  string    `json:"playbook"`
-	Scope     string    `json:"scope"`
-	Cycle     string    `json:"cycle,omitempty"`
-	Finished  bool      `json:"finished"`
-	Done      int       `json:"done"`
-	Failed    int       `json:"failed"`
-	Missed    int       `json:"missed"`
-	Skipped   int       `json:"skipped"`
-	Aborted   bool      `json:"aborted,omitempty"`
-	Overrides []string  `json:"overrides,omitempty"`
+	ID       string    `json:"id"`
+	Started  time.Time `json:"started"`
+	Operator string    `json:"operator"`
+	Playbook string    `json:"playbook"`
+	Scope    string    `json:"scope"`
+	Cycle    string    `json:"cycle,omitempty"`
+	Finished bool      `json:"finished"`
+	Done     int       `json:"done"`
+	// RebootPending counts the hosts whose updates are installed and
+	// whose restart waits for the reboot policy. Done does not include
+	// them.
+	RebootPending int      `json:"reboot_pending"`
+	Failed        int      `json:"failed"`
+	Missed        int      `json:"missed"`
+	Skipped       int      `json:"skipped"`
+	Aborted       bool     `json:"aborted,omitempty"`
+	Overrides     []string `json:"overrides,omitempty"`
 }
 
 // Outcome returns the run's result in one word: "aborted", "unfinished",
@@ -233,10 +237,10 @@ func (q *Quarterly) Total() Coverage {
 	return Coverage{Dimension: "all"}
 }
 
-// Counts formats the run's outcome counts, such as "3 done, 1 failed,
-// 0 missed, 2 skipped".
+// Counts formats the run's outcome counts, such as "3 done, 1 reboot
+// pending, 1 failed, 0 missed, 2 skipped".
 func (r Run) Counts() string {
-	return fmt.Sprintf("%d done, %d failed, %d missed, %d skipped", r.Done, r.Failed, r.Missed, r.Skipped)
+	return fmt.Sprintf("%d done, %d reboot pending, %d failed, %d missed, %d skipped", r.Done, r.RebootPending, r.Failed, r.Missed, r.Skipped)
 }
 
 // MarshalJSON adds the percentage, rounded to one decimal, or null when no

@@ -35,7 +35,7 @@ func (r *RunReport) Tables() []Table {
 		{"run", run.ID}, {"journal head", r.Head.String()}, {"started", FormatTime(run.Started)},
 		{"operator", run.Operator}, {"playbook", run.Playbook}, {"scope", run.Scope},
 		{"cycle", run.Cycle}, {"cycle kind", r.Cycle}, {"outcome", run.Outcome()},
-		{"done", strconv.Itoa(run.Done)}, {"failed", strconv.Itoa(run.Failed)},
+		{"done", strconv.Itoa(run.Done)}, {"reboot pending", strconv.Itoa(run.RebootPending)}, {"failed", strconv.Itoa(run.Failed)},
 		{"missed", strconv.Itoa(run.Missed)}, {"skipped", strconv.Itoa(run.Skipped)},
 		{"overrides", list(run.Overrides)},
 	}}

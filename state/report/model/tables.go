@@ -217,11 +217,12 @@ func (q *Quarterly) incidentsTable() Table {
 
 func (q *Quarterly) runsTable() Table {
 	t := Table{Name: "runs", Title: "Appendix: runs of the quarter",
-		Columns: []string{"run", "started", "operator", "playbook", "scope", "cycle", "outcome", "done", "failed", "missed", "skipped", "overrides"},
+		Columns: []string{"run", "started", "operator", "playbook", "scope", "cycle", "outcome", "done", "reboot pending", "failed", "missed", "skipped", "overrides"},
 		Alerts:  map[int]string{6: "failures"}}
 	for _, r := range q.Runs {
 		t.Rows = append(t.Rows, []string{r.ID, FormatTime(r.Started), r.Operator, r.Playbook, r.Scope, r.Cycle, r.Outcome(),
-			strconv.Itoa(r.Done), strconv.Itoa(r.Failed), strconv.Itoa(r.Missed), strconv.Itoa(r.Skipped), list(r.Overrides)})
+			strconv.Itoa(r.Done), strconv.Itoa(r.RebootPending), strconv.Itoa(r.Failed), strconv.Itoa(r.Missed), strconv.Itoa(r.Skipped),
+			list(r.Overrides)})
 	}
 	return t
 }
