@@ -295,8 +295,12 @@ func (r *Runner) ringsInOrder() []string {
 func (r *Runner) summary(ctx context.Context) *Summary {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	sum := &Summary{Run: r.opts.RunID, Hosts: map[string]event.HostPhase{}, Aborted: r.control.aborted()}
+	sum := &Summary{Run: r.opts.RunID, Hosts: map[string]event.HostPhase{}, Aborted: r.control.aborted(), Resumes: r.opts.Resumes}
 	for h, st := range r.results {
+		if _, earlier := r.opts.Finished[h]; earlier {
+			sum.FinishedEarlier++
+			continue
+		}
 		sum.Hosts[h] = st
 	}
 	for _, h := range r.runnable() {

@@ -9,8 +9,15 @@ import (
 // Summary is the outcome of a run.
 type Summary struct {
 	Run string `json:"run"`
-	// Hosts maps each host that reached a final state to it.
+	// Hosts maps each host that reached a final state in this run to it.
+	// Hosts that finished in the run this one resumes or retries are
+	// left out and only counted in FinishedEarlier.
 	Hosts map[string]event.HostPhase `json:"hosts"`
+	// Resumes is the id of the run this one resumes or retries, if any.
+	Resumes string `json:"resumes,omitempty"`
+	// FinishedEarlier is the number of hosts that had reached a final
+	// state in the run that Resumes names, and so did not run again.
+	FinishedEarlier int `json:"finished_earlier,omitempty"`
 	// Unfinished lists the runnable hosts that did not reach a final
 	// state, because the run was aborted. A resume runs exactly these.
 	Unfinished []string `json:"unfinished,omitempty"`
@@ -48,11 +55,12 @@ func (s *Summary) In(state event.HostPhase) []string {
 // record returns the run-finished journal record of the summary.
 func (s *Summary) record() event.RunFinished {
 	return event.RunFinished{
-		Done:      s.Count(event.PhaseDone) + s.Count(event.PhaseRebootPending),
-		Failed:    s.Count(event.PhaseFailed),
-		Missed:    s.Count(event.PhaseMissed),
-		Skipped:   s.Count(event.PhaseSkipped),
-		Aborted:   s.Aborted,
-		Resumable: len(s.Unfinished) > 0,
+		Done:          s.Count(event.PhaseDone),
+		RebootPending: s.Count(event.PhaseRebootPending),
+		Failed:        s.Count(event.PhaseFailed),
+		Missed:        s.Count(event.PhaseMissed),
+		Skipped:       s.Count(event.PhaseSkipped),
+		Aborted:       s.Aborted,
+		Resumable:     len(s.Unfinished) > 0,
 	}
 }

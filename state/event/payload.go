@@ -32,14 +32,20 @@ type RunStarted struct {
 	ResumeOf     string     `json:"resume_of,omitempty"` // run id this run resumes or retries
 }
 
-// RunFinished closes a run. A run without one was interrupted.
+// RunFinished closes a run. A run without one was interrupted. The counts
+// cover only the hosts this run contacted or skipped, never those that
+// finished in the run it resumes or retries.
+//
+// Older records count reboot-pending hosts in Done, and an older resume's
+// record also counts the hosts its parent run finished.
 type RunFinished struct {
-	Done      int  `json:"done"`
-	Failed    int  `json:"failed"`
-	Missed    int  `json:"missed"`
-	Skipped   int  `json:"skipped"`
-	Aborted   bool `json:"aborted,omitempty"`
-	Resumable bool `json:"resumable,omitempty"`
+	Done          int  `json:"done"`
+	RebootPending int  `json:"reboot_pending,omitempty"`
+	Failed        int  `json:"failed"`
+	Missed        int  `json:"missed"`
+	Skipped       int  `json:"skipped"`
+	Aborted       bool `json:"aborted,omitempty"`
+	Resumable     bool `json:"resumable,omitempty"`
 }
 
 // HostPhase is a step of the per-host state machine.
