@@ -37,6 +37,7 @@ type runFlags struct {
 	siteConcurrency int
 	resume          string
 	retryFailed     string
+	retryMissed     string
 	gateWait        time.Duration
 }
 
@@ -56,8 +57,14 @@ practice's uplink is thin. When a site's failure budget is spent that site
 stops and the others go on; missed hosts (switched off) do not count.
 
 SIGINT and SIGTERM abort cleanly: running steps are cancelled and the run
-can be finished later with --resume ID, which runs only the hosts that did
-not finish. --retry-failed ID runs the hosts that failed.
+can be finished later with --resume ID. Three flags continue an earlier
+run ID with its playbook. Each takes a host's outcome from the latest run
+that selected it, among ID and the runs that resume or retry ID or one
+another: the host's final state there, or unfinished when that run stopped
+first. --resume ID runs exactly the unfinished hosts, --retry-failed ID
+exactly the failed ones and --retry-missed ID exactly the missed ones
+(switched off or unreachable). Hosts that ended done, reboot pending or
+skipped do not run again.
 
 --emergency ID runs an emergency instead of PLAYBOOK: its playbook over
 its hosts not yet patched, in its cycle. Rings still run in order but
@@ -67,9 +74,16 @@ outside their maintenance windows, which is journaled. Each host that
 finishes done is journaled as patched for the emergency, and the deadline
 clock of each site is printed after the summary.
 
-Without a terminal, run needs --yes. Exit codes: 0 every host done, 1 some
-hosts failed or were missed, 2 bad input, 3 refused by policy (window
-closed, gate not passed, site locked, nothing runnable), 4 aborted.`,
+Without a terminal, run needs --yes.
+
+Exit codes: 0 success: no host failed or was missed, and at least one
+ended done or reboot pending. Reboot pending counts as a success of the
+run because the updates are installed and only the reboot policy delays
+the restart; the summary lists those hosts. Skipped hosts beside them do
+not change the code. 1 some hosts failed or were missed, or the journal
+failed. 2 bad input. 3 refused by policy: window closed, gate not passed,
+site locked, nothing runnable, nothing to resume or retry, or every host
+skipped. 4 aborted.`,
 		Args: cobra.RangeArgs(0, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.run(commandContext(cmd), args, &f)
@@ -80,8 +94,9 @@ closed, gate not passed, site locked, nothing runnable), 4 aborted.`,
 	fs.BoolVar(&f.yes, "yes", false, "start without asking for confirmation")
 	fs.IntVar(&f.concurrency, "concurrency", runner.DefaultConcurrency, "most hosts patched at once over all sites")
 	fs.IntVar(&f.siteConcurrency, "site-concurrency", runner.DefaultSiteConcurrency, "most hosts of one site patched at once, unless the site sets its own")
-	fs.StringVar(&f.resume, "resume", "", "finish the run with this id: only hosts that did not reach a final state")
-	fs.StringVar(&f.retryFailed, "retry-failed", "", "run again the hosts that failed in the run with this id")
+	fs.StringVar(&f.resume, "resume", "", "finish the run with this id: run only its hosts left unfinished, including by its resumes and retries")
+	fs.StringVar(&f.retryFailed, "retry-failed", "", "run again the hosts whose latest outcome in the run with this id, or in its resumes and retries, is failed")
+	fs.StringVar(&f.retryMissed, "retry-missed", "", "run again the hosts whose latest outcome in the run with this id, or in its resumes and retries, is missed")
 	fs.DurationVar(&f.gateWait, "gate-wait", 0, "wait up to this long for an earlier ring's soak to end within the run, such as 10m (default: do not wait)")
 	return cmd
 }
@@ -138,16 +153,17 @@ func (a *app) run(ctx context.Context, args []string, f *runFlags) error {
 }
 
 func checkRunArgs(args []string, f *runFlags) error {
+	earlier, _ := f.continuation()
 	switch {
-	case f.resume != "" && f.retryFailed != "":
-		return usageErrorf("--resume and --retry-failed exclude each other")
-	case (f.resume != "" || f.retryFailed != "") && len(args) > 0:
-		return usageErrorf("--resume and --retry-failed take the playbook from the earlier run; drop the PLAYBOOK argument")
-	case f.emergency != "" && (f.resume != "" || f.retryFailed != ""):
-		return usageErrorf("--resume and --retry-failed continue the emergency of the earlier run; drop --emergency")
+	case countSet(f.resume, f.retryFailed, f.retryMissed) > 1:
+		return usageErrorf("--resume, --retry-failed and --retry-missed exclude each other; give one")
+	case earlier != "" && len(args) > 0:
+		return usageErrorf("--resume, --retry-failed and --retry-missed take the playbook from the earlier run; drop the PLAYBOOK argument")
+	case f.emergency != "" && earlier != "":
+		return usageErrorf("--resume, --retry-failed and --retry-missed continue the emergency of the earlier run; drop --emergency")
 	case f.emergency != "" && len(args) > 0:
 		return usageErrorf("--emergency %s takes the playbook from the emergency; drop the PLAYBOOK argument %q", f.emergency, args[0])
-	case f.resume == "" && f.retryFailed == "" && f.emergency == "" && len(args) == 0:
+	case earlier == "" && f.emergency == "" && len(args) == 0:
 		return usageErrorf("name the playbook to run, or an emergency with --emergency ID; patchbay playbooks lists playbooks")
 	case f.concurrency < 1 || f.siteConcurrency < 1:
 		return usageErrorf("--concurrency and --site-concurrency must be at least 1")
@@ -157,57 +173,15 @@ func checkRunArgs(args []string, f *runFlags) error {
 	return nil
 }
 
-// priorRunInfo is the part of an earlier run that a resume or retry
-// reuses.
-type priorRunInfo struct {
-	id        string
-	playbook  string
-	emergency string                     // the emergency ID when the run was an emergency run
-	finished  map[string]event.HostPhase // hosts the new run does not run again
-}
-
-// priorRun reads the run that --resume or --retry-failed names and narrows
-// the selection to its hosts.
-func (a *app) priorRun(ctx context.Context, store *state.Store, f *runFlags) (priorRunInfo, error) {
-	id := f.resume + f.retryFailed
-	if id == "" {
-		return priorRunInfo{}, nil
-	}
-	recs, err := store.Records(ctx, state.Filter{Run: id})
-	if err != nil {
-		return priorRunInfo{}, withExit(ExitFailures, err)
-	}
-	started, ok := runStarted(recs)
-	if !ok {
-		return priorRunInfo{}, usageErrorf("no run %q in the journal; patchbay journal show lists runs", id)
-	}
-	finals, _, err := plan.FinalStates(recs, id)
-	if err != nil {
-		return priorRunInfo{}, withExit(ExitFailures, err)
-	}
-	info := priorRunInfo{id: id, playbook: started.Playbook, finished: map[string]event.HostPhase{}}
-	if started.CycleKind == event.CycleEmergency {
-		info.emergency = started.CycleID
-	}
-	f.sel = plan.Selection{Hosts: started.Hosts}
-	for host, phase := range finals {
-		if f.resume != "" || phase != event.PhaseFailed {
-			info.finished[host] = phase
+// countSet returns how many of values are not empty.
+func countSet(values ...string) int {
+	n := 0
+	for _, v := range values {
+		if v != "" {
+			n++
 		}
 	}
-	return info, nil
-}
-
-func runStarted(recs []event.Record) (event.RunStarted, bool) {
-	for _, rec := range recs {
-		if rec.Kind != event.KindRunStarted {
-			continue
-		}
-		if p, err := rec.Decode(); err == nil {
-			return p.(event.RunStarted), true
-		}
-	}
-	return event.RunStarted{}, false
+	return n
 }
 
 // runTarget is the inventory and the plan a run executes.

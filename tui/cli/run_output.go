@@ -81,7 +81,8 @@ func phaseText(p event.HostState) string {
 	return text
 }
 
-// printSummary writes the counts and the hosts that need attention.
+// printSummary writes the counts and the hosts that need attention. The
+// counts cover only the hosts this run contacted or skipped.
 func (a *app) printSummary(sum *runner.Summary) {
 	w := a.env.Stderr
 	fmt.Fprintf(w, "run %s: %d done, %d reboot pending, %d failed, %d missed, %d skipped",
@@ -91,6 +92,9 @@ func (a *app) printSummary(sum *runner.Summary) {
 		fmt.Fprintf(w, ", %d unfinished", len(sum.Unfinished))
 	}
 	fmt.Fprintln(w)
+	if sum.FinishedEarlier > 0 {
+		fmt.Fprintf(w, "  not counted: %s that had finished before, in run %s or a run that continues it\n", hostCount(sum.FinishedEarlier), sum.Resumes)
+	}
 	listHosts(w, "failed", sum.In(event.PhaseFailed))
 	listHosts(w, "missed (for the next window)", sum.In(event.PhaseMissed))
 	listHosts(w, "reboot pending", sum.In(event.PhaseRebootPending))
