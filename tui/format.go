@@ -84,6 +84,14 @@ func span(d time.Duration) string {
 	return fmt.Sprintf("%d d", days)
 }
 
+// hostCount returns "1 host" or "N hosts".
+func hostCount(n int) string {
+	if n == 1 {
+		return "1 host"
+	}
+	return fmt.Sprintf("%d hosts", n)
+}
+
 // scrollStart returns the first visible index of a list of n items shown
 // in height rows, keeping selected in view.
 func scrollStart(selected, n, height int) int {

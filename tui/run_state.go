@@ -22,6 +22,9 @@ type runHost struct {
 	reason           string
 	lastHeard        time.Time
 	output           outputBuffer
+	// planSkipped marks a host that the plan skipped, so the run never
+	// contacts it and does not count it in its run.finished record.
+	planSkipped bool
 }
 
 // runView is the console's picture of one run, built from its events.
@@ -59,7 +62,7 @@ func newRunView(r *Run) *runView {
 func (v *runView) add(h *plan.Host) {
 	rh := &runHost{name: h.Host.Name, site: h.Host.Site, ring: h.Host.Ring}
 	if h.Skip != nil {
-		rh.phase, rh.reason = event.PhaseSkipped, h.Skip.String()
+		rh.phase, rh.reason, rh.planSkipped = event.PhaseSkipped, h.Skip.String(), true
 	}
 	v.hosts = append(v.hosts, rh)
 	v.byName[rh.name] = rh
@@ -113,21 +116,23 @@ func (v *runView) applyRunEvent(e event.Event) {
 	}
 }
 
-// totals counts the hosts in each phase, and returns the runnable hosts
-// and how many of them reached a final state.
-func (v *runView) totals() (counts map[event.HostPhase]int, runnable, finished int) {
+// totals counts the hosts of the run in each phase, as its run.finished
+// record does, and the hosts the plan skipped apart. It also returns the
+// hosts of the run and how many of them reached a final state.
+func (v *runView) totals() (counts map[event.HostPhase]int, planSkipped, runnable, finished int) {
 	counts = map[event.HostPhase]int{}
 	for _, h := range v.hosts {
-		counts[h.phase]++
-		if h.phase == event.PhaseSkipped && h.lastHeard.IsZero() {
+		if h.planSkipped {
+			planSkipped++
 			continue
 		}
+		counts[h.phase]++
 		runnable++
 		if h.phase.Final() {
 			finished++
 		}
 	}
-	return counts, runnable, finished
+	return counts, planSkipped, runnable, finished
 }
 
 // state returns the run's state in one word.

@@ -55,12 +55,12 @@ func (s *runsScreen) headerLines(v *runView) []string {
 	case "stopped":
 		stateText = st.bad.Render(stateText)
 	}
-	counts, runnable, finished := v.totals()
+	counts, planSkipped, runnable, finished := v.totals()
 	frac := 0.0
 	if runnable > 0 {
 		frac = float64(finished) / float64(runnable)
 	}
-	progress := fmt.Sprintf("%s %d/%d finished  %s", bar(min(20, s.width/4), frac), finished, runnable, countsText(counts))
+	progress := fmt.Sprintf("%s %d/%d finished  %s", bar(min(20, s.width/4), frac), finished, runnable, countsText(counts, planSkipped))
 	return []string{st.title.Render(title) + "  " + stateText, progress, s.noticeLine(v)}
 }
 
@@ -74,21 +74,30 @@ func (s *runsScreen) noticeLine(v *runView) string {
 	case v.result != nil && v.result.Err != nil:
 		return st.bad.Render("Run stopped: " + v.result.Err.Error() + ". Check the state directory's disk and permissions, then press u to finish it.")
 	case v.result != nil && len(v.unfinished()) > 0:
-		return st.warn.Render(fmt.Sprintf("%d hosts unfinished: press u to finish them", len(v.unfinished())))
+		return st.warn.Render(fmt.Sprintf("%s unfinished: press u to finish them", hostCount(len(v.unfinished()))))
 	case v.result != nil && v.failedHosts() > 0:
-		return st.warn.Render(fmt.Sprintf("%d hosts failed: press f to retry them", v.failedHosts()))
+		return st.warn.Render(fmt.Sprintf("%s failed: press f to retry them", hostCount(v.failedHosts())))
 	case v.decision != "":
 		return st.dim.Render(v.decision)
 	}
 	return ""
 }
 
-func countsText(counts map[event.HostPhase]int) string {
+// countsText lists the final phases of the run's hosts, whose skipped
+// count is the one the run.finished record gives, then the hosts the plan
+// skipped.
+func countsText(counts map[event.HostPhase]int, planSkipped int) string {
 	var parts []string
-	for _, p := range []event.HostPhase{event.PhaseDone, event.PhaseRebootPending, event.PhaseFailed, event.PhaseMissed, event.PhaseSkipped} {
+	for _, p := range []event.HostPhase{event.PhaseDone, event.PhaseRebootPending, event.PhaseFailed, event.PhaseMissed} {
 		if counts[p] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[p], p))
 		}
+	}
+	if n := counts[event.PhaseSkipped]; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d skipped in the run", n))
+	}
+	if planSkipped > 0 {
+		parts = append(parts, fmt.Sprintf("%d skipped by the plan", planSkipped))
 	}
 	return strings.Join(parts, " · ")
 }
