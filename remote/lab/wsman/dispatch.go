@@ -142,6 +142,14 @@ func (s *Server) receive(ctx context.Context, req *request, sh *shell) *reply {
 	timer := time.NewTimer(req.operationTimeout())
 	defer timer.Stop()
 	for {
+		// A lost shell wins over the end of its command: the command ended
+		// because the shell went away, and Windows then answers every
+		// Receive on that shell with InvalidSelectors.
+		select {
+		case <-sh.lost:
+			return &reply{http.StatusInternalServerError, invalidSelectorsFault(req.MessageID)}
+		default:
+		}
 		out, done, code, broken := cmd.take()
 		switch {
 		case broken != nil:
