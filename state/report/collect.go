@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"patchbay/inventory"
@@ -97,6 +98,7 @@ type facts struct {
 	budgets    []budgetSpent
 	emergency  []event.Record // records for emergency.Replay
 	runResults map[string]map[string]event.HostPhase
+	heldBy     map[string]map[string]bool // hosts on which a hold kept an update back, by hold id
 }
 
 // rareKinds are the kinds of the report's first pass, read through the
@@ -124,6 +126,7 @@ func collect(ctx context.Context, store *state.Store, quarter Quarter) (*facts, 
 	f := &facts{
 		head: j.head, runs: map[string]*runInfo{}, marks: map[string][]mark{},
 		changing: map[[2]string]bool{}, runResults: map[string]map[string]event.HostPhase{},
+		heldBy: map[string]map[string]bool{},
 	}
 	if err := j.each(ctx, query{kinds: rareKinds}, f.apply); err != nil {
 		return nil, fmt.Errorf("read journal for the report: %w", err)
@@ -246,15 +249,36 @@ func (f *facts) hostState(r event.Record) error {
 }
 
 func (f *facts) updateResult(r event.Record) error {
-	if !bytes.Contains(r.Payload, []byte(`"result_code":"failed"`)) {
+	failed := bytes.Contains(r.Payload, []byte(`"result_code":"failed"`))
+	held := bytes.Contains(r.Payload, []byte(`"result_code":"held"`))
+	if !failed && !held {
 		return nil
 	}
 	var u event.UpdateResult
 	if err := json.Unmarshal(r.Payload, &u); err != nil {
 		return fmt.Errorf("decode record %d (%s): %w", r.Seq, r.Kind, err)
 	}
+	if held {
+		f.keepHeld(r.Host, u)
+		return nil
+	}
 	f.addMark(r.Host, mark{time: r.Time, kind: markUpdateFailed, run: r.Run, reason: "update " + u.Update + " failed"})
 	return nil
+}
+
+// keepHeld records the hold that kept update u back on host. The actions
+// title such a result "held by hold ID", followed on Windows by ": " and
+// the hold's reason.
+func (f *facts) keepHeld(host string, u event.UpdateResult) {
+	rest, ok := strings.CutPrefix(u.Title, "held by hold ")
+	if !ok {
+		return
+	}
+	id, _, _ := strings.Cut(rest, ": ")
+	if f.heldBy[id] == nil {
+		f.heldBy[id] = map[string]bool{}
+	}
+	f.heldBy[id][host] = true
 }
 
 // decision keeps failure budget decisions and emergency attachments.

@@ -173,5 +173,7 @@ func Definitions() []model.Definition {
 		{Term: "Outstanding vulnerability", Text: "A CVE of a declared emergency whose affected host, still in the inventory at quarter end, had no emergency patch and no successful patch run after the declaration by quarter end. Age counts whole days from the catalogue's dateAdded to quarter end."},
 		{Term: "Emergency targets", Text: "Met when every affected host was patched within 24 h or 72 h, counted from the declaration and from the catalogue's dateAdded (midnight UTC)."},
 		{Term: "Exception review", Text: "Overdue when the review date is before the first day after the quarter."},
+		{Term: "Hold since", Text: "For an inventory hold, the time of the first journaled inventory snapshot that lists it; a hold removed and listed again starts anew. For a hold the runner set, the time it first set it."},
+		{Term: "Deferred hosts", Text: "The patchable hosts in an inventory hold's scope on which the runner checks that kind of hold: Windows hosts for a KB, Linux hosts for a package, ESXi hosts for a firmware image, and any host on which the journal shows the hold keeping an update back. A hold the runner set defers the host it was set on."},
 	}
 }

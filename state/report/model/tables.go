@@ -178,7 +178,7 @@ func (q *Quarterly) exceptionsTable() Table {
 
 func (q *Quarterly) holdsTable() Table {
 	t := Table{Name: "holds", Title: "Holds",
-		Columns: []string{"update", "origin", "reason", "source", "scope", "since", "cleared", "deferred hosts"}}
+		Columns: []string{"update", "origin", "reason", "source", "scope", "since (first snapshot or runner record)", "cleared", "deferred hosts"}}
 	for _, h := range q.Holds {
 		t.Rows = append(t.Rows, []string{h.Update, h.Origin, h.Reason, h.Source, h.Scope, FormatTime(h.Since), FormatTime(h.Cleared), list(h.Deferred)})
 	}
