@@ -24,6 +24,9 @@ const keyPause = 60 * time.Millisecond
 type console struct {
 	t      *testing.T
 	socket string
+	// home is the session's home folder, where lab-stderr.txt and
+	// exit.txt receive the command's standard error and exit code.
+	home string
 }
 
 func TestConsoleEndToEnd(t *testing.T) {
@@ -105,15 +108,16 @@ func buildPatchbay(t *testing.T) string {
 	return bin
 }
 
-// startLabConsole starts `patchbay lab` in a 100×30 tmux session with
-// its own home folder and a random block of loopback addresses.
-func startLabConsole(t *testing.T, bin string) *console {
+// startLabConsole starts `patchbay lab` with the extra lab flags in a
+// 100×30 tmux session with its own home folder and a random block of
+// loopback addresses.
+func startLabConsole(t *testing.T, bin string, extra ...string) *console {
 	t.Helper()
 	home := t.TempDir()
-	c := &console{t: t, socket: fmt.Sprintf("patchbay-e2e-%d", os.Getpid())}
+	c := &console{t: t, socket: fmt.Sprintf("patchbay-e2e-%d", os.Getpid()), home: home}
 	base := fmt.Sprintf("127.%d.%d.0", 200+rand.IntN(50), rand.IntN(256))
-	script := fmt.Sprintf("cd %s && env HOME=%s XDG_CONFIG_HOME=%s/.config %s lab --dir lab --address-base %s 2>lab-stderr.txt",
-		home, home, home, bin, base)
+	script := fmt.Sprintf("cd %s && env HOME=%s XDG_CONFIG_HOME=%s/.config %s lab --dir lab --address-base %s %s 2>lab-stderr.txt; echo $? >exit.txt",
+		home, home, home, bin, base, strings.Join(extra, " "))
 	c.tmux("new-session", "-d", "-x", "100", "-y", "30", "sh", "-c", script)
 	t.Cleanup(func() {
 		if t.Failed() {
