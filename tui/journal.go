@@ -148,7 +148,7 @@ func recordText(r event.Record) string {
 	case event.RunStarted:
 		return fmt.Sprintf("%s over %s, %d hosts, by %s", p.Playbook, p.Selection, len(p.Hosts), p.Operator)
 	case event.RunFinished:
-		return fmt.Sprintf("%d done, %d failed, %d missed, %d skipped", p.Done, p.Failed, p.Missed, p.Skipped)
+		return fmt.Sprintf("%d done, %d reboot pending, %d failed, %d missed, %d skipped", p.Done, p.RebootPending, p.Failed, p.Missed, p.Skipped)
 	case event.HostState:
 		return strings.TrimSuffix(string(p.Phase)+": "+p.Reason, ": ")
 	case event.StepStarted:

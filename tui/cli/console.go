@@ -257,12 +257,15 @@ func (b *consoleBackend) launch(ctx context.Context, inv *inventory.Inventory, p
 	events := r.Subscribe()
 	done := make(chan tui.RunResult, 1)
 	go func() {
-		defer locks.Release()
-		defer closeDialer()
 		sum, err := r.Run(ctx)
 		if closeErr := writer.Close(); err == nil {
 			err = closeErr
 		}
+		closeDialer()
+		// The locks go before the result is sent, so a retry started as
+		// soon as the console sees the result does not find its own
+		// sites still locked.
+		locks.Release()
 		done <- tui.RunResult{Summary: sum, Err: err}
 	}()
 	return &tui.Run{ID: r.ID(), Playbook: p.Playbook.Name, Plan: p, Started: b.a.now(),
