@@ -19,6 +19,9 @@ import (
 //   - cisco.set_boot points the boot variable at it and saves.
 //   - cisco.reload reloads into it (bundle mode).
 //   - cisco.install runs the IOS-XE one-shot install (install mode).
+//
+// Each of them fails with ErrHeld, before it sends a command, when a
+// firmware hold on the host names its image or version (see FirmwareHold).
 func init() {
 	Register(ciscoStageImage{spec{effect: book.Writes, check: checkStageParams}})
 	Register(ciscoSetBoot{spec{effect: book.Writes, check: checkSetBootParams}})
@@ -91,6 +94,9 @@ func (ciscoSetBoot) Run(ctx context.Context, x *Exec, p book.Params) error {
 	if err := requireParams(p, "image"); err != nil {
 		return err
 	}
+	if err := rejectHeldFirmware(x, p.String("image", ""), ""); err != nil {
+		return err
+	}
 	c, err := openCLI(ctx, x)
 	if err != nil {
 		return err
@@ -160,6 +166,9 @@ func (ciscoReload) Run(ctx context.Context, x *Exec, p book.Params) error {
 	if err := requireParams(p, "version"); err != nil {
 		return err
 	}
+	if err := rejectHeldFirmware(x, p.String("image", ""), p.String("version", "")); err != nil {
+		return err
+	}
 	c, err := openCLI(ctx, x)
 	if err != nil {
 		return err
@@ -216,6 +225,9 @@ func checkInstallParams(p book.Params) []book.ParamProblem {
 
 func (ciscoInstall) Run(ctx context.Context, x *Exec, p book.Params) error {
 	if err := requireParams(p, "image", "version"); err != nil {
+		return err
+	}
+	if err := rejectHeldFirmware(x, p.String("image", ""), p.String("version", "")); err != nil {
 		return err
 	}
 	c, err := openCLI(ctx, x)

@@ -52,6 +52,9 @@ func (ciscoStageImage) Run(ctx context.Context, x *Exec, p book.Params) error {
 	if err := requireParams(p, "image", "digest"); err != nil {
 		return err
 	}
+	if err := rejectHeldFirmware(x, p.String("image", ""), ""); err != nil {
+		return err
+	}
 	algorithm, want, err := expectedDigest(p)
 	if err != nil {
 		return err

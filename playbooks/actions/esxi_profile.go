@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path"
 	"strconv"
 	"strings"
 
-	"patchbay/inventory"
 	"patchbay/playbooks/book"
 	"patchbay/playbooks/parse/esxi"
 	"patchbay/state/event"
@@ -70,7 +68,7 @@ func (esxiProfileUpdate) Run(ctx context.Context, x *Exec, p book.Params) error 
 		restoreService(ctx, x)
 		return err
 	}
-	if hold := firmwareHold(x.Holds, target, depot); hold != nil {
+	if hold := FirmwareHold(x.Holds, depot, target); hold != nil {
 		x.Report.UpdateResult(event.UpdateResult{Update: target, Title: "held by hold " + hold.ID, ResultCode: "held"})
 		return nil
 	}
@@ -122,15 +120,6 @@ func profiles(ctx context.Context, x *Exec, p book.Params, depot string) (curren
 	}
 	best, err := esxi.SelectProfile(list, p.Bool("security_only", false))
 	return installed.Name, best.Name, err
-}
-
-func firmwareHold(holds []*inventory.Hold, profile, depot string) *inventory.Hold {
-	for _, h := range holds {
-		if h.Kind == inventory.HoldFirmware && (strings.EqualFold(h.Item, profile) || strings.EqualFold(h.Item, path.Base(depot))) {
-			return h
-		}
-	}
-	return nil
 }
 
 func updateProfile(ctx context.Context, x *Exec, depot, profile string) error {
@@ -201,7 +190,7 @@ func (esxiDepot) Run(ctx context.Context, x *Exec, p book.Params) error {
 		return err
 	}
 	x.Facts[FactESXiTarget], x.Facts[FactESXiUpdateNeeded] = target, false
-	switch hold := firmwareHold(x.Holds, target, depot); {
+	switch hold := FirmwareHold(x.Holds, depot, target); {
 	case hold != nil:
 		x.Report.UpdateResult(event.UpdateResult{Update: target, Title: "held by hold " + hold.ID, ResultCode: "held"})
 	case current == target:

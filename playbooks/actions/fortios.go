@@ -185,7 +185,8 @@ func writeBackup(dir, host string, now time.Time, config string) (string, error)
 // `execute restore image tftp IMAGE SERVER`, answering its (y/n)
 // question, waits for the device to come back and checks the release.
 // It checks the upgrade path again first, so it never starts a jump the
-// path does not allow.
+// path does not allow. Before that, it fails with ErrHeld when a firmware
+// hold on the host names the image or the version (see FirmwareHold).
 type fortiFirmware struct{ spec }
 
 func (fortiFirmware) Name() string { return "fortios.firmware" }
@@ -204,6 +205,9 @@ func (fortiFirmware) Run(ctx context.Context, x *Exec, p book.Params) error {
 		return err
 	}
 	if err := requireParams(p, "image", "server"); err != nil {
+		return err
+	}
+	if err := rejectHeldFirmware(x, p.String("image", ""), p.String("version", "")); err != nil {
 		return err
 	}
 	c, err := openCLI(ctx, x)

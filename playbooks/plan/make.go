@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"patchbay/inventory"
+	"patchbay/playbooks/actions"
 	"patchbay/playbooks/book"
 )
 
@@ -202,8 +203,12 @@ func exceptionSkip(inv *inventory.Inventory, pb *book.Playbook, ph *Host) *Skip 
 
 // heldSkip skips a host when the playbook names its updates (the
 // "updates" or "kbs" variable, as an emergency playbook does) and every
-// one of them is held for the host.
+// one of them is held for the host. It also skips network gear whose
+// firmware is held (see heldFirmwareSkip).
 func heldSkip(inv *inventory.Inventory, pb *book.Playbook, h *inventory.Host, vars map[string]string) *Skip {
+	if s := heldFirmwareSkip(inv, pb, h, vars); s != nil {
+		return s
+	}
 	named := cmp.Or(vars["updates"], vars["kbs"], pb.Variables["updates"], pb.Variables["kbs"])
 	items := strings.FieldsFunc(named, func(r rune) bool { return r == ',' || r == ' ' })
 	if len(items) == 0 {
@@ -222,6 +227,22 @@ func heldSkip(inv *inventory.Inventory, pb *book.Playbook, h *inventory.Host, va
 		return nil
 	}
 	return &Skip{Reason: ReasonHeld, Detail: "every named update is held: " + strings.Join(held, "; ")}
+}
+
+// heldFirmwareSkip skips network gear when a firmware hold names the
+// playbook's "image" or "version" variable, matched as actions.FirmwareHold
+// matches them in the firmware actions.
+func heldFirmwareSkip(inv *inventory.Inventory, pb *book.Playbook, h *inventory.Host, vars map[string]string) *Skip {
+	if !h.Platform.IsNetworkGear() {
+		return nil
+	}
+	image := cmp.Or(vars["image"], pb.Variables["image"])
+	version := cmp.Or(vars["version"], pb.Variables["version"])
+	hold := actions.FirmwareHold(inv.HoldsFor(h), image, version)
+	if hold == nil {
+		return nil
+	}
+	return &Skip{Reason: ReasonHeld, Detail: fmt.Sprintf("the firmware is held: %s (hold %s: %s, re-check due %s)", hold.Item, hold.ID, hold.Reason, hold.Recheck)}
 }
 
 func windowSkip(inv *inventory.Inventory, pb *book.Playbook, ph *Host, opts Options) *Skip {

@@ -268,3 +268,31 @@ func TestMakeDeclaredReadOnlyKeepsWindow(t *testing.T) {
 		t.Errorf("skip = %v, want the read-only facts playbook to run outside the window", s)
 	}
 }
+
+func TestMakeSkipsHeldFirmware(t *testing.T) {
+	inv := siteInventory()
+	inv.Holds = []*inventory.Hold{{ID: "H-fw", Kind: inventory.HoldFirmware, Item: "fgt_60f-v7.2.10.out", Reason: "IPsec drops",
+		Scope: inventory.Scope{Kind: inventory.ScopeAll}, Recheck: inventory.Date{Year: 2027, Month: 1, Day: 15}}}
+	pb := testBook(false)
+	pb.Variables = map[string]string{"image": "", "version": ""}
+	opts := Options{At: planAt, Windows: fixedWindows{Open: true, Closes: planAt.Add(8 * time.Hour)},
+		Vars: map[string]string{"image": "images/FGT_60F-v7.2.10.out", "version": "7.2.10"}}
+
+	p, err := Make(inv, pb, Selection{Hosts: []string{"fw", "vm"}}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	s := p.Find("fw").Skip
+	if s == nil || s.Reason != ReasonHeld {
+		t.Fatalf("fw skip = %v, want %s", s, ReasonHeld)
+	}
+	for _, want := range []string{"H-fw", "IPsec drops", "2027-01-15"} {
+		if !strings.Contains(s.Detail, want) {
+			t.Errorf("skip detail %q does not name %q", s.Detail, want)
+		}
+	}
+	if s := p.Find("vm").Skip; s != nil {
+		t.Errorf("vm skip = %v, want none: a firmware hold applies only to network gear", s)
+	}
+}

@@ -107,9 +107,10 @@ func (b *builder) deferredByHold(inv *inventory.Inventory, hold *inventory.Hold)
 
 // holdDefers reports whether hold can keep its item back on host h. The
 // actions check a KB hold only on Windows, a package hold only with apt and
-// dnf, and a firmware hold only in the ESXi image profile update. A host
-// on which the journal shows the hold keeping an update back also counts,
-// such as a macOS host whose update label a package or firmware hold names.
+// dnf, and a firmware hold in the ESXi image profile update and the Cisco
+// and FortiOS firmware actions. A host on which the journal shows the hold
+// keeping an update back also counts, such as a macOS host whose update
+// label a package or firmware hold names.
 func (b *builder) holdDefers(hold *inventory.Hold, h *inventory.Host) bool {
 	if b.facts.heldBy[hold.ID][h.Name] {
 		return true
@@ -123,8 +124,10 @@ func (b *builder) holdDefers(hold *inventory.Hold, h *inventory.Host) bool {
 		// scope, whether the package is installed there or not.
 		return h.Platform == inventory.PlatformLinuxApt || h.Platform == inventory.PlatformLinuxDnf
 	case inventory.HoldFirmware:
-		// NOTE: the Cisco, FortiOS and Ubiquiti upgrades do not check
-		// firmware holds, so the report counts no network gear as deferred.
+		// Network gear counts only where the journal shows the hold
+		// rejecting an image, because whether the hold applies depends on
+		// the image and version of a run, which the inventory does not
+		// record. Ubiquiti gear has no firmware action yet.
 		return h.Platform == inventory.PlatformESXi
 	}
 	return false

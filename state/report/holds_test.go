@@ -42,8 +42,26 @@ const extraHolds = `holds:
 // paeds-mac-01.
 func openHoldsStore(t *testing.T) *state.Store {
 	t.Helper()
+	store := journalHolds(t, extraHolds)
+	run := at("2026-11-10T03:00:00Z")
+	_, err := store.Append(context.Background(),
+		event.Event{Time: run, Run: "mac", Payload: event.RunStarted{Operator: "tech", Playbook: "macos-monthly", Sites: []string{"paeds"}, Hosts: []string{"paeds-mac-01"}}},
+		event.Event{Time: run, Run: "mac", Host: "paeds-mac-01", Payload: event.UpdateResult{Update: "macOS Sonoma 14.7.2-23H311", Title: "held by hold img-sonoma", ResultCode: "held"}},
+		event.Event{Time: run, Run: "mac", Host: "paeds-mac-01", Payload: event.HostState{Phase: event.PhaseDone}},
+		event.Event{Time: run, Run: "mac", Payload: event.RunFinished{Done: 1}},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return store
+}
+
+// journalHolds journals the example inventory with the holds document
+// added, on 2026-10-01, in a new store.
+func journalHolds(t *testing.T, holds string) *state.Store {
+	t.Helper()
 	dir := copyExamples(t)
-	if err := os.WriteFile(filepath.Join(dir, "holds.yaml"), []byte(extraHolds), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "holds.yaml"), []byte(holds), 0o600); err != nil {
 		t.Fatal(err)
 	}
 
@@ -59,17 +77,6 @@ func openHoldsStore(t *testing.T) *state.Store {
 	t.Cleanup(func() { store.Close() })
 	store.SetClock(func() time.Time { return when })
 	if _, err := JournalInventory(context.Background(), store, inv); err != nil {
-		t.Fatal(err)
-	}
-
-	run := at("2026-11-10T03:00:00Z")
-	_, err = store.Append(context.Background(),
-		event.Event{Time: run, Run: "mac", Payload: event.RunStarted{Operator: "tech", Playbook: "macos-monthly", Sites: []string{"paeds"}, Hosts: []string{"paeds-mac-01"}}},
-		event.Event{Time: run, Run: "mac", Host: "paeds-mac-01", Payload: event.UpdateResult{Update: "macOS Sonoma 14.7.2-23H311", Title: "held by hold img-sonoma", ResultCode: "held"}},
-		event.Event{Time: run, Run: "mac", Host: "paeds-mac-01", Payload: event.HostState{Phase: event.PhaseDone}},
-		event.Event{Time: run, Run: "mac", Payload: event.RunFinished{Done: 1}},
-	)
-	if err != nil {
 		t.Fatal(err)
 	}
 	return store
@@ -162,4 +169,35 @@ func TestHoldTableNamesSinceSource(t *testing.T) {
 		return
 	}
 	t.Error("no holds table in the report")
+}
+
+func TestGearFirmwareHoldDefersFromJournal(t *testing.T) {
+	store := journalHolds(t, `holds:
+  - id: fgt-7210
+    firmware: FGT_60F-v7.2.10.out
+    reason: IPsec tunnels drop after the upgrade
+    source: vendor bulletin
+    scope: all
+    recheck: 2027-01-12
+`)
+	run := at("2026-11-10T03:00:00Z")
+	_, err := store.Append(context.Background(),
+		event.Event{Time: run, Run: "fw", Payload: event.RunStarted{Operator: "tech", Playbook: "fortios-firmware", Sites: []string{"ent"}, Hosts: []string{"ent-fw"}}},
+		event.Event{Time: run, Run: "fw", Host: "ent-fw", Payload: event.UpdateResult{Update: "FGT_60F-v7.2.10.out", Title: "held by hold fgt-7210: IPsec tunnels drop after the upgrade", ResultCode: "held"}},
+		event.Event{Time: run, Run: "fw", Host: "ent-fw", Payload: event.HostState{Phase: event.PhaseFailed}},
+		event.Event{Time: run, Run: "fw", Payload: event.RunFinished{Failed: 1}},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := BuildQuarterly(context.Background(), store, Options{Quarter: Quarter{2026, 4}, Now: at("2027-01-05T00:00:00Z")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The journal puts ent-fw in, and no other gear. The ESXi host counts
+	// for every firmware hold in its scope, whether it names ESXi or not.
+	got := slices.Sorted(slices.Values(holdDeferred(t, q, "FGT_60F-v7.2.10.out")))
+	if !slices.Equal(got, []string{"ent-fw", "img-esx-01"}) {
+		t.Errorf("firmware hold defers %v, want ent-fw, whose run the hold stopped, and the ESXi host img-esx-01", got)
+	}
 }
