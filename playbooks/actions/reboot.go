@@ -120,19 +120,32 @@ func issueReboot(ctx context.Context, x *Exec, plat Platform) {
 }
 
 func rebootTimeout(x *Exec, plat Platform) time.Duration {
-	class := plat.Class
+	return rebootTimeoutFor(x.Host, plat.Class, x.Timing)
+}
+
+// RebootTimeoutOf returns how long host h may take to go down and come
+// back, from its class in t, else from DefaultTiming.
+func RebootTimeoutOf(h *inventory.Host, t Timing) time.Duration {
+	plat, _ := PlatformOf(h)
+	return rebootTimeoutFor(h, plat.Class, t)
+}
+
+func rebootTimeoutFor(h *inventory.Host, class string, t Timing) time.Duration {
 	switch {
-	case x.Host.Platform.IsNetworkGear():
+	case h.Platform.IsNetworkGear():
 		class = "network"
-	case x.Host.Platform.IsHypervisor():
+	case h.Platform.IsHypervisor():
 		class = "hypervisor"
-	case x.Host.Role == inventory.RoleWorkstation:
+	case h.Role == inventory.RoleWorkstation:
 		class = "workstation"
 	}
-	if d := x.Timing.Reboot[class]; d > 0 {
+	if d := t.Reboot[class]; d > 0 {
 		return d
 	}
-	return DefaultTiming.Reboot[class]
+	if d := DefaultTiming.Reboot[class]; d > 0 {
+		return d
+	}
+	return DefaultTiming.Reboot["server"]
 }
 
 // waitBack polls the host until it reports a boot id other than before,

@@ -121,6 +121,9 @@ func (r *Runner) runHost(ctx context.Context, h *plan.Host) (event.HostPhase, st
 	}
 	rep.Status(event.HostState{Phase: event.PhaseConnecting})
 	s, err := r.dialer.Dial(ctx, h.Host)
+	if err != nil && remote.Missed(err) && r.opts.Rebooting[h.Host.Name] {
+		s, err = r.dialAfterReboot(ctx, h, rep, err)
+	}
 	if err != nil {
 		return r.dialOutcome(ctx, err)
 	}
@@ -130,6 +133,29 @@ func (r *Runner) runHost(ctx context.Context, h *plan.Host) (event.HostPhase, st
 	state, detail := r.runSteps(ctx, h, x, access)
 	r.reportOverrun(h)
 	return state, detail
+}
+
+// dialAfterReboot keeps dialling a host that an earlier run left in a
+// reboot, every Timing.Poll, until it answers or its reboot timeout ends.
+func (r *Runner) dialAfterReboot(ctx context.Context, h *plan.Host, rep *reporter, err error) (remote.Session, error) {
+	rep.Status(event.HostState{Phase: event.PhaseOffline, Reason: "left rebooting by the resumed run; waiting for it to come back"})
+	poll := r.opts.Timing.Poll
+	if poll <= 0 {
+		poll = actions.DefaultTiming.Poll
+	}
+	deadline := r.opts.Now().Add(actions.RebootTimeoutOf(h.Host, r.opts.Timing))
+	for remote.Missed(err) && r.opts.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(poll):
+		}
+		var s remote.Session
+		if s, err = r.dialer.Dial(ctx, h.Host); err == nil {
+			return s, nil
+		}
+	}
+	return nil, err
 }
 
 func (r *Runner) dialOutcome(ctx context.Context, err error) (event.HostPhase, string) {

@@ -79,6 +79,11 @@ type Options struct {
 	// changes hosts still sends them the read-only health checks of their
 	// ring when the ring ends, for the next ring's gate.
 	Finished map[string]event.HostPhase
+	// Rebooting names hosts that the run being resumed left in a reboot.
+	// Their first connection may be refused while they come back, so
+	// the runner keeps dialling them until their reboot timeout instead
+	// of counting them missed at once.
+	Rebooting map[string]bool
 	// Vars override the playbook's variables.
 	Vars map[string]string
 	// Holds are holds from the journal, such as those a reboot loop set,

@@ -283,7 +283,7 @@ func (a *app) runnerOptions(f *runFlags, prior priorRunInfo) runner.Options {
 	vars, _ := f.variables()
 	return runner.Options{
 		RunID: runner.NewRunID(a.now()), Operator: osUser, OperatorName: a.operator,
-		CycleKind: event.CycleMonthly, Resumes: prior.id, Finished: prior.finished,
+		CycleKind: event.CycleMonthly, Resumes: prior.id, Finished: prior.finished, Rebooting: prior.rebooting,
 		Concurrency: f.concurrency, SiteConcurrency: f.siteConcurrency, GateWait: f.gateWait,
 		Windows: plan.SiteWindows{}, Now: a.now, Timing: rebootTiming, Vars: vars,
 	}

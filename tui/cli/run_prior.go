@@ -17,6 +17,7 @@ type priorRunInfo struct {
 	playbook  string
 	emergency string                     // the emergency ID when the run was an emergency run
 	finished  map[string]event.HostPhase // hosts the new run does not run again
+	rebooting map[string]bool            // unfinished hosts the earlier run left in a reboot
 }
 
 // continuation is the way a new run continues an earlier one: the flag
@@ -66,17 +67,21 @@ func (a *app) priorRun(ctx context.Context, store *state.Store, f *runFlags) (pr
 	}
 
 	root := chain[0].start
-	info := priorRunInfo{id: id, playbook: root.Playbook, finished: map[string]event.HostPhase{}}
+	info := priorRunInfo{id: id, playbook: root.Playbook, finished: map[string]event.HostPhase{}, rebooting: map[string]bool{}}
 	if root.CycleKind == event.CycleEmergency {
 		info.emergency = root.CycleID
 	}
 
 	var hosts []string
 	runs := 0
+	rebooting := leftRebooting(chain)
 	for host, outcome := range chainOutcomes(chain) {
 		switch outcome {
 		case how.target:
 			runs++
+			if how.target == "" && rebooting[host] {
+				info.rebooting[host] = true
+			}
 		case "":
 			continue
 		default:
@@ -98,6 +103,7 @@ type chainRun struct {
 	id     string
 	start  event.RunStarted
 	finals map[string]event.HostPhase // final state by host
+	last   map[string]event.HostPhase // last journaled state by host
 }
 
 // readChain returns run id and every later run that continues it, in
@@ -122,6 +128,7 @@ func readChain(ctx context.Context, store *state.Store, id string) ([]chainRun, 
 		if chain[i].finals, _, err = plan.FinalStates(recs, chain[i].id); err != nil {
 			return nil, withExit(ExitFailures, err)
 		}
+		chain[i].last = lastPhases(recs)
 	}
 	return chain, nil
 }
@@ -159,6 +166,37 @@ func chainOutcomes(chain []chainRun) map[string]event.HostPhase {
 	for _, run := range chain {
 		for _, host := range run.start.Hosts {
 			out[host] = run.finals[host]
+		}
+	}
+	return out
+}
+
+// lastPhases returns the last state each host reached in recs, which are
+// one run's host-state records in journal order.
+func lastPhases(recs []event.Record) map[string]event.HostPhase {
+	out := map[string]event.HostPhase{}
+	for _, rec := range recs {
+		if p, err := rec.Decode(); err == nil {
+			if st, ok := p.(event.HostState); ok {
+				out[rec.Host] = st.Phase
+			}
+		}
+	}
+	return out
+}
+
+// leftRebooting returns the hosts that the latest run selecting them left
+// in a reboot: rebooting, offline or settling when the run stopped.
+func leftRebooting(chain []chainRun) map[string]bool {
+	out := map[string]bool{}
+	for _, run := range chain {
+		for _, host := range run.start.Hosts {
+			switch run.last[host] {
+			case event.PhaseRebooting, event.PhaseOffline, event.PhaseSettling:
+				out[host] = run.finals[host] == ""
+			default:
+				out[host] = false
+			}
 		}
 	}
 	return out
