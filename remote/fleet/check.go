@@ -2,10 +2,7 @@ package fleet
 
 import (
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
-	"strings"
 
 	"patchbay/inventory"
 	"patchbay/inventory/credential"
@@ -35,7 +32,9 @@ func CheckCredential(inv *inventory.Inventory, h *inventory.Host, env credential
 			return fmt.Errorf("credential %s: environment variable %s is not set; export it before running patchbay", name, c.Ref.Env)
 		}
 	case credential.KindFile:
-		return checkFile(name, expandHome(c.Ref.Path, env.Home))
+		if err := credential.CheckFile(c.Ref, env); err != nil {
+			return fmt.Errorf("credential %s: %w", name, err)
+		}
 	case credential.KindAgent:
 		return checkAgent(h, "credential "+name+" (ssh-agent)", env)
 	case credential.KindCommand:
@@ -59,24 +58,4 @@ func checkAgent(h *inventory.Host, what string, env credential.Env) error {
 		return fmt.Errorf("%s: SSH_AUTH_SOCK is not set, so no ssh-agent is reachable; start one and add the key with ssh-add", what)
 	}
 	return nil
-}
-
-// checkFile checks that a secret file exists and that only its owner may
-// read it, as credential.Resolve requires.
-func checkFile(name, path string) error {
-	info, err := os.Stat(path)
-	if err != nil {
-		return fmt.Errorf("credential %s: file %s: %w", name, path, err)
-	}
-	if mode := info.Mode().Perm(); mode&0o077 != 0 {
-		return fmt.Errorf("credential %s: file %s has mode %04o, so other users can read it; run chmod 600 %s", name, path, mode, path)
-	}
-	return nil
-}
-
-func expandHome(path, home string) string {
-	if rest, ok := strings.CutPrefix(path, "~/"); ok && home != "" {
-		return filepath.Join(home, rest)
-	}
-	return path
 }
