@@ -285,7 +285,7 @@ func localTime(t time.Time, site *inventory.Site) string {
 	if site.TimeZone != nil {
 		t = t.In(site.TimeZone)
 	}
-	return t.Format("Mon 2006-01-02 15:04 MST")
+	return t.Format(siteTimeLayout)
 }
 
 // stepsFor returns the playbook's steps for a host: every step, or only
