@@ -12,15 +12,15 @@ type Kind int
 
 // Kinds of remote failure. Each has one row in the kinds table below.
 const (
-	KindOther                Kind = iota // not classified; Err says more
+	KindOther                Kind = iota // not classified; Err holds the cause
 	KindUnknownHostKey                   // SSH host key not in any known_hosts file
 	KindHostKeyChanged                   // SSH host key differs from the pinned one
 	KindAuthRejected                     // credentials refused (SSH or WinRM 401)
 	KindNoCommonAlgorithm                // SSH negotiation found no shared algorithm
 	KindConnectionRefused                // nothing listens on the port
-	KindUnreachable                      // no route, or the host does not answer at all
+	KindUnreachable                      // no route, or the host does not respond at all
 	KindTimeout                          // a dial, auth, command or idle deadline passed
-	KindNotWinRM                         // the endpoint answered, but not with WS-Management
+	KindNotWinRM                         // the endpoint responded, but not with WS-Management
 	KindEnvelopeTooLarge                 // WinRM rejected a request as too large (HTTP 413)
 	KindCertificateUntrusted             // TLS certificate not valid for the host
 	KindShellLost                        // the remote shell is gone (service restart, reboot)
@@ -31,8 +31,8 @@ const (
 // kindInfo is the user-facing text for one kind: what failed and what to do.
 type kindInfo struct {
 	name   string // short, stable name used in JSON and the journal
-	what   string // what failed, as a clause
-	advice string // what the operator should do next
+	what   string // description of the failure, as a clause
+	advice string // next step for the operator
 }
 
 // kinds is the one table of remote failures as the operator reads them.

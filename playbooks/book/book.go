@@ -97,7 +97,7 @@ type Step struct {
 	Pos   Pos // where the step starts in its file
 }
 
-// OnFailure is what a failed step means for its host.
+// OnFailure is the consequence of a failed step for its host.
 type OnFailure string
 
 // What a step's failure means.
@@ -133,7 +133,7 @@ var Platforms = []string{
 	"esxi", "cisco-ios", "cisco-iosxe", "fortios", "edgeos", "edgeswitch",
 }
 
-// Effect says whether an action changes the host.
+// Effect reports whether an action changes the host.
 type Effect int
 
 // Effects of actions.
@@ -147,9 +147,9 @@ const (
 	Declared
 )
 
-// ActionSpec is what the loader needs to know about an action.
+// ActionSpec is the description of an action that the loader needs.
 type ActionSpec interface {
-	// Effect says whether the action changes the host.
+	// Effect reports whether the action changes the host.
 	Effect() Effect
 	// CheckParams returns one message per problem with params. A message
 	// names the parameter and the fix.

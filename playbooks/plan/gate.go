@@ -12,7 +12,7 @@ import (
 // same as that of window openings.
 const siteTimeLayout = "Mon 2006-01-02 15:04 MST"
 
-// RingOutcome is how a ring did in a cycle.
+// RingOutcome is the result of a ring in a cycle.
 type RingOutcome struct {
 	Succeeded, Failed, Missed int
 	// Finished is when the ring's last host finished.

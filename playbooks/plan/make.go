@@ -19,7 +19,7 @@ type Options struct {
 	Overrides Overrides
 	// Vars override the playbook's variables.
 	Vars map[string]string
-	// Windows tells whether a site's window is open. It is required.
+	// Windows reports whether a site's window is open. It is required.
 	Windows Windows
 	// History gives expected durations and ring outcomes. Nil means no
 	// history: platform defaults, and no earlier ring has passed a gate.
@@ -35,7 +35,7 @@ type Options struct {
 	Emergency *Emergency
 }
 
-// Windows tells whether a site's maintenance window is open.
+// Windows reports whether a site's maintenance window is open.
 type Windows interface {
 	Window(site *inventory.Site, at time.Time) WindowState
 }
@@ -47,7 +47,7 @@ type WindowState struct {
 	Opens  time.Time // when the window next opens; zero when it never does
 }
 
-// History is what planning reads from the journal.
+// History is the journal data that planning reads.
 type History interface {
 	// ExpectedDuration returns how long the playbook took on the host
 	// before, typically the longest of its recent successful runs.

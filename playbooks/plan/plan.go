@@ -16,7 +16,7 @@ import (
 	"patchbay/playbooks/book"
 )
 
-// Plan is what a run will do.
+// Plan is the list of what a run will do on each host.
 type Plan struct {
 	Playbook  *book.Playbook
 	Selection Selection
@@ -83,7 +83,7 @@ const (
 	ReasonNoKB Reason = "no-kb"
 )
 
-// Skip says why a host is not run.
+// Skip is the reason a host is not run.
 type Skip struct {
 	Reason Reason
 	Detail string

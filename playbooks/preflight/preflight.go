@@ -53,9 +53,9 @@ const (
 type Check struct {
 	Name   string `json:"name"`
 	Status Status `json:"status"`
-	// Detail is what was found, such as "2.1 GiB free" or the error.
+	// Detail is the finding, such as "2.1 GiB free" or the error.
 	Detail string `json:"detail,omitempty"`
-	// Fix is what the operator should do; empty when the check passed.
+	// Fix is the next step for the operator, or empty when the check passed.
 	Fix string `json:"fix,omitempty"`
 }
 

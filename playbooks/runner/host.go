@@ -136,7 +136,7 @@ func (r *Runner) runHost(ctx context.Context, h *plan.Host) (event.HostPhase, st
 }
 
 // dialAfterReboot keeps dialling a host that an earlier run left in a
-// reboot, every Timing.Poll, until it answers or its reboot timeout ends.
+// reboot, every Timing.Poll, until it responds or its reboot timeout ends.
 func (r *Runner) dialAfterReboot(ctx context.Context, h *plan.Host, rep *reporter, err error) (remote.Session, error) {
 	rep.Status(event.HostState{Phase: event.PhaseOffline, Reason: "left rebooting by the resumed run; waiting for it to come back"})
 	poll := r.opts.Timing.Poll

@@ -9,7 +9,7 @@ import (
 )
 
 // TestResumeWaitsForRebootingHost checks that a host an earlier run left
-// in a reboot is dialled again until it answers, instead of being counted
+// in a reboot is dialled again until it responds, instead of being counted
 // missed on its first refused connection.
 func TestResumeWaitsForRebootingHost(t *testing.T) {
 	host := newFakeHost("a1", "openssl")
